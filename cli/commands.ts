@@ -1,0 +1,5 @@
+/** Every `cloudrun-kit` subcommand. Add new ones here; `--help` lists them in this order. */
+import { configCommand } from './config-command.ts';
+import type { Command } from './usage.ts';
+
+export const COMMANDS: readonly Command[] = [configCommand];
