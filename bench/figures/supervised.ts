@@ -1,0 +1,124 @@
+/**
+ * Figures taken on a running supervisor (ours or an anchor): time to ready, resident memory,
+ * recovery after the backend is killed, and a graceful stop under load.
+ */
+import path from 'node:path';
+import { waitFor200 } from '../lib/http.ts';
+import { failedBefore, TrackedLoad } from '../lib/load.ts';
+import { msBetween, tail, Tree } from '../lib/proc.ts';
+import { processPattern, repoRoot, type Ports } from '../lib/service.ts';
+import type { Launch } from '../anchors/launchers.ts';
+
+export interface Running {
+  readonly tree: Tree;
+  readonly readyMs: number;
+  readonly logFile: string;
+}
+
+/** Spawns the supervisor and polls `$PORT/api/health` until 200 (both processes up). */
+export async function startSupervised(launch: Launch, ports: Ports, dir: string): Promise<Running> {
+  const logFile = path.join(dir, `${launch.name}.log`);
+  const t0 = process.hrtime.bigint();
+  const tree = Tree.spawn({
+    command: launch.command,
+    args: launch.args,
+    env: launch.env,
+    cwd: repoRoot,
+    logFile,
+  });
+  try {
+    const ready = await waitFor200({
+      port: ports.port,
+      abort: () =>
+        tree.exited ? `${launch.name} exited before ready:\n${tail(logFile)}` : undefined,
+    });
+    return { tree, readyMs: msBetween(t0, ready), logFile };
+  } catch (error) {
+    tree.killAll();
+    throw error;
+  }
+}
+
+/** Lets start-up work settle, then sums VmRSS over the whole tree. */
+export async function idleRssMb(running: Running, settleMs = 2000): Promise<number> {
+  await new Promise((r) => setTimeout(r, settleMs));
+  return running.tree.rssMb();
+}
+
+/**
+ * SIGKILLs the backend (a crash) and polls `/api/health` through the frontend until 200 again.
+ * A 200 counts only after a failure was seen or the backend's pid changed, so a response from
+ * the dying process cannot end the measurement.
+ */
+export async function recoverAfterKill(
+  running: Running,
+  ports: Ports,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const victim = running.tree.find(processPattern.backend);
+  if (victim === undefined) throw new Error('no backend process found in the tree');
+  let sawFailure = false;
+  const t0 = process.hrtime.bigint();
+  running.tree.signal('SIGKILL', victim);
+  const back = await waitFor200({
+    port: ports.port,
+    timeoutMs,
+    onFailure: () => (sawFailure = true),
+    accept: () => {
+      if (sawFailure) return true;
+      const now = running.tree.find(processPattern.backend);
+      return now !== undefined && now !== victim;
+    },
+    abort: () =>
+      running.tree.exited
+        ? `supervisor exited after the kill:\n${tail(running.logFile)}`
+        : undefined,
+  });
+  return msBetween(t0, back);
+}
+
+export interface StopResult {
+  /** Requests fully sent before SIGTERM that failed (error or 5xx). */
+  readonly failed: number;
+  readonly sentBefore: number;
+  readonly outcomes: Record<string, number>;
+  /** SIGTERM → the top process exited; undefined when it did not within the timeout. */
+  readonly stopMs: number | undefined;
+  /** Processes of the tree still alive when the top process exited (then SIGKILLed). */
+  readonly leftRunning: number;
+  readonly exitCode: number | null;
+}
+
+/**
+ * Keeps `connections` keep-alive loops busy through the frontend, sends SIGTERM to the top
+ * process, and waits for it to exit. Whatever of its tree is still alive then is SIGKILLed, as the
+ * kernel does to a container when its PID 1 exits.
+ */
+export async function stopUnderLoad(
+  running: Running,
+  ports: Ports,
+  paths: readonly string[] = ['/api/health'],
+  connections = 16,
+  timeoutMs = 20_000,
+): Promise<StopResult> {
+  const load = new TrackedLoad(ports.port, paths, connections);
+  await new Promise((r) => setTimeout(r, 1000));
+  running.tree.refresh();
+  const signalAt = process.hrtime.bigint();
+  running.tree.signal('SIGTERM');
+  const exited = await running.tree.followUntilExit(timeoutMs);
+  const exit = exited ? await running.tree.exit() : undefined;
+  const leftRunning = running.tree.killAll();
+  // Let requests that were cut by the kill report their error before counting.
+  await new Promise((r) => setTimeout(r, 200));
+  await load.stop();
+  const failed = failedBefore(load.requests, signalAt);
+  return {
+    failed: failed.count,
+    sentBefore: failed.sentBefore,
+    outcomes: failed.outcomes,
+    stopMs: exit ? msBetween(signalAt, exit.at) : undefined,
+    leftRunning,
+    exitCode: exit ? exit.code : null,
+  };
+}
