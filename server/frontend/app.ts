@@ -33,6 +33,9 @@ export function createFrontendApp(options: FrontendAppOptions): Koa {
   });
   app.use(requestLogger(logger, { quietPaths: ['/api/health'] }));
   app.use(async (ctx, next) => {
+    // A caller that disconnects mid-body makes Node emit 'error' on the request; with no
+    // listener that would be an uncaught exception. The proxy reacts to it on its own.
+    ctx.req.on('error', () => undefined);
     if (draining()) ctx.set('Connection', 'close');
     try {
       await next();

@@ -192,11 +192,21 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
       // Stays attached for the whole exchange: later errors (e.g. EPIPE after an early 413) are
       // expected and must not crash the process.
       req.on('error', (error: NodeJS.ErrnoException) =>
-        settle({ kind: 'error', error, reused: req.reusedSocket }),
+        settle(
+          error.code === 'ECLIENTABORT'
+            ? { kind: 'client-gone' }
+            : { kind: 'error', error, reused: req.reusedSocket },
+        ),
       );
       ctx.res.once('close', onClientClose);
-      if (withBody) ctx.req.pipe(req);
-      else req.end();
+      if (withBody) {
+        // `pipe` leaves source errors unhandled: a caller that disconnects or sends a broken
+        // body would otherwise crash the process. Abort the upstream request instead.
+        ctx.req.once('error', () =>
+          req.destroy(codedError('ECLIENTABORT', 'caller aborted the body')),
+        );
+        ctx.req.pipe(req);
+      } else req.end();
     });
   }
 
