@@ -1,5 +1,6 @@
 /** Every `cloudrun-kit` subcommand. Add new ones here; `--help` lists them in this order. */
 import { configCommand } from './config-command.ts';
 import type { Command } from './usage.ts';
+import { validateCommand } from './validate-command.ts';
 
-export const COMMANDS: readonly Command[] = [configCommand];
+export const COMMANDS: readonly Command[] = [configCommand, validateCommand];

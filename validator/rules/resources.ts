@@ -218,6 +218,7 @@ export function checkResources(view: ServiceView, r: Reporter): void {
   const maxMemory = rtx ? Infinity : maxMemoryFor(totalCpu);
   if (totalMemory > maxMemory || totalMemory < minMemory) {
     const range = `${formatBytes(minMemory)} and ${formatBytes(maxMemory)}`;
+    const allowedRange = `${formatBytes(minMemory)} to ${formatBytes(maxMemory)}`;
     r.report(
       MEMORY_FOR_CPU,
       memoryPath,
@@ -225,7 +226,7 @@ export function checkResources(view: ServiceView, r: Reporter): void {
         (totalMemory > maxMemory
           ? ` (raise the CPU to at least ${formatCpu(minCpuFor(totalMemory))} or lower the memory)`
           : ''),
-      `for ${cpuText}: ${range}`,
+      `for ${cpuText}: ${allowedRange}`,
     );
   }
 
