@@ -177,7 +177,10 @@ export const api = {
       headers: { Accept: 'application/json' },
       cache: 'no-store',
     });
-    const body = (await res.json()) as Partial<Health>;
+    const body = (await res.json().catch(() => ({}))) as Partial<Health>;
+    // No health document at all (e.g. the frontend's own 503 while the backend restarts):
+    // the service is unreachable, which the badge shows differently from "unhealthy".
+    if (body.status === undefined) throw new ApiError(res.status, 'unreachable', 'The API is not answering.');
     return { ...body, status: res.ok && body.status === 'healthy' ? 'healthy' : 'unhealthy' };
   },
   createFromText: (input: {
