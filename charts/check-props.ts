@@ -105,8 +105,9 @@ const SA_EMAIL = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z0-9][-a-z0-9.]*\.gserviceacc
 const SECRET_MANAGER_ID = /^[A-Za-z0-9_-]{1,255}$/;
 const SECRET_VERSION = /^(latest|[1-9][0-9]{0,9})$/;
 const K8S_SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
-const GCP_LABEL_KEY = /^[a-z][-_a-z0-9]{0,62}$/;
-const GCP_LABEL_VALUE = /^[-_a-z0-9]{0,63}$/;
+/** Google Cloud label rules, within Kubernetes' (start and end alphanumeric). */
+const GCP_LABEL_KEY = /^[a-z]([-_a-z0-9]{0,61}[a-z0-9])?$/;
+const GCP_LABEL_VALUE = /^([a-z0-9]([-_a-z0-9]{0,61}[a-z0-9])?)?$/;
 const IMAGE =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const CONNECTOR =
@@ -490,7 +491,7 @@ function checkLabels(labels: Readonly<Record<string, string>>): void {
       `labels.${key}`,
       key,
       GCP_LABEL_KEY,
-      'a label key: lowercase letters, digits, "_", "-", starting with a letter, at most 63 characters',
+      'a label key: lowercase letters, digits, "_", "-", starting with a letter, ending alphanumeric, at most 63 characters',
     );
     check(
       !RESERVED_LABEL_PREFIXES.some((p) => key.startsWith(p)),
@@ -501,7 +502,7 @@ function checkLabels(labels: Readonly<Record<string, string>>): void {
       `labels.${key}`,
       value,
       GCP_LABEL_VALUE,
-      'a label value: lowercase letters, digits, "_", "-", at most 63 characters',
+      'a label value: lowercase letters, digits, "_", "-", starting and ending alphanumeric, at most 63 characters',
     );
   }
 }

@@ -7,9 +7,14 @@
 import { Construct } from 'constructs';
 import {
   Service,
+  ServiceSpecTemplateSpecContainersLivenessProbeHttpGetPort as LivenessHttpPort,
+  ServiceSpecTemplateSpecContainersLivenessProbeTcpSocketPort as LivenessTcpPort,
   ServiceSpecTemplateSpecContainersResourcesLimits as Limit,
+  ServiceSpecTemplateSpecContainersStartupProbeHttpGetPort as StartupHttpPort,
+  ServiceSpecTemplateSpecContainersStartupProbeTcpSocketPort as StartupTcpPort,
   type ServiceSpecTemplateSpecContainers,
   type ServiceSpecTemplateSpecContainersLivenessProbe,
+  type ServiceSpecTemplateSpecContainersStartupProbe,
   type ServiceSpecTemplateSpecVolumes,
 } from '../imports/knative-serving.knative.dev.ts';
 import { resolveProps, type ResolvedProps, type ResolvedSidecar } from './check-props.ts';
@@ -49,9 +54,31 @@ const KNATIVE_ANNOTATIONS = {
 const LOCATION_LABEL = 'cloud.googleapis.com/location';
 const VISIBILITY_LABEL = 'networking.knative.dev/visibility';
 
-type ProbeJson = ServiceSpecTemplateSpecContainersLivenessProbe;
+/** The generated IntOrString port wrappers of each probe kind. */
+interface PortFactories {
+  readonly http: (port: number) => unknown;
+  readonly tcp: (port: number) => unknown;
+}
 
-function probeJson(p: ProbeProps): ProbeJson {
+const STARTUP_PORTS: PortFactories = {
+  http: (n) => StartupHttpPort.fromNumber(n),
+  tcp: (n) => StartupTcpPort.fromNumber(n),
+};
+const LIVENESS_PORTS: PortFactories = {
+  http: (n) => LivenessHttpPort.fromNumber(n),
+  tcp: (n) => LivenessTcpPort.fromNumber(n),
+};
+
+function startupProbe(p: ProbeProps): ServiceSpecTemplateSpecContainersStartupProbe {
+  return probeJson(p, STARTUP_PORTS);
+}
+
+function livenessProbe(p: ProbeProps): ServiceSpecTemplateSpecContainersLivenessProbe {
+  return probeJson(p, LIVENESS_PORTS);
+}
+
+/** Startup and liveness probes share one shape; only the port wrapper classes differ. */
+function probeJson(p: ProbeProps, ports: PortFactories): Record<string, unknown> {
   const timing = {
     initialDelaySeconds: p.initialDelaySeconds,
     periodSeconds: p.periodSeconds,
@@ -64,13 +91,13 @@ function probeJson(p: ProbeProps): ProbeJson {
       return {
         httpGet: {
           path: p.path,
-          ...(p.port !== undefined ? { port: portValue(p.port) } : {}),
+          ...(p.port !== undefined ? { port: ports.http(p.port) } : {}),
           ...(p.httpHeaders?.length ? { httpHeaders: p.httpHeaders.map((h) => ({ ...h })) } : {}),
         },
         ...timing,
       };
     case 'tcp':
-      return { tcpSocket: p.port !== undefined ? { port: portValue(p.port) } : {}, ...timing };
+      return { tcpSocket: p.port !== undefined ? { port: ports.tcp(p.port) } : {}, ...timing };
     case 'grpc':
       return {
         grpc: {
@@ -80,11 +107,6 @@ function probeJson(p: ProbeProps): ProbeJson {
         ...timing,
       };
   }
-}
-
-/** The generated IntOrString wrapper serializes to the plain number; a structural stand-in. */
-function portValue(port: number): never {
-  return { value: port, resolve: () => port } as never;
 }
 
 function envList(env: Readonly<Record<string, string>>) {
@@ -201,13 +223,17 @@ function ingressContainer(r: ResolvedProps): ServiceSpecTemplateSpecContainers {
     ...(r.command ? { command: [...r.command] } : {}),
     ...(r.args ? { args: [...r.args] } : {}),
     ports: [{ name: r.portName, containerPort: r.port }],
-    env: [
-      ...envList(r.env),
-      ...r.secretEnv.map((s) => ({
-        name: s.name,
-        valueFrom: { secretKeyRef: { name: s.secretName, key: s.key } },
-      })),
-    ],
+    ...(nonEmpty(r.env) || r.secretEnv.length
+      ? {
+          env: [
+            ...envList(r.env),
+            ...r.secretEnv.map((s) => ({
+              name: s.name,
+              valueFrom: { secretKeyRef: { name: s.secretName, key: s.key } },
+            })),
+          ],
+        }
+      : {}),
     resources: { limits: { cpu: Limit.fromString(r.cpu), memory: Limit.fromString(r.memory) } },
     ...(r.secretVolumes.length
       ? {
@@ -218,8 +244,8 @@ function ingressContainer(r: ResolvedProps): ServiceSpecTemplateSpecContainers {
           })),
         }
       : {}),
-    ...(r.startupProbe ? { startupProbe: probeJson(r.startupProbe) } : {}),
-    ...(r.livenessProbe ? { livenessProbe: probeJson(r.livenessProbe) } : {}),
+    ...(r.startupProbe ? { startupProbe: startupProbe(r.startupProbe) } : {}),
+    ...(r.livenessProbe ? { livenessProbe: livenessProbe(r.livenessProbe) } : {}),
   };
 }
 
@@ -235,8 +261,8 @@ function sidecarContainer(
     ...(nonEmpty(s.env) ? { env: envList(s.env) } : {}),
     resources: { limits: { cpu: Limit.fromString(s.cpu), memory: Limit.fromString(s.memory) } },
     // Knative validates sidecar probes only behind the multi-container-probing feature flag.
-    ...(cloudRun && s.startupProbe ? { startupProbe: probeJson(s.startupProbe) } : {}),
-    ...(cloudRun && s.livenessProbe ? { livenessProbe: probeJson(s.livenessProbe) } : {}),
+    ...(cloudRun && s.startupProbe ? { startupProbe: startupProbe(s.startupProbe) } : {}),
+    ...(cloudRun && s.livenessProbe ? { livenessProbe: livenessProbe(s.livenessProbe) } : {}),
   };
 }
 
