@@ -1,0 +1,185 @@
+/**
+ * Request body readers with hard limits: a JSON reader and a multipart reader (busboy) for one
+ * uploaded text file plus form fields. Limits are enforced while reading, so an oversized body
+ * costs at most the limit in memory; the connection is then closed rather than drained.
+ */
+import busboy from 'busboy';
+import type { Context } from 'koa';
+import { ApiError } from './errors.ts';
+
+export const JSON_TYPES = ['application/json'];
+export const MULTIPART_TYPES = ['multipart/form-data'];
+
+export function tooLarge(limitBytes: number, what = 'request body'): ApiError {
+  return new ApiError(413, 'payload_too_large', `${what} is larger than ${limitBytes} bytes`, {
+    limitBytes,
+  });
+}
+
+export function unsupportedType(accepted: readonly string[], message?: string): ApiError {
+  return new ApiError(
+    415,
+    'unsupported_media_type',
+    message ?? `Content-Type must be one of: ${accepted.join(', ')}`,
+    { accepted },
+  );
+}
+
+/** Marks the connection for closing: the rest of a rejected body is not worth reading. */
+function refuse(ctx: Context, error: ApiError): ApiError {
+  ctx.state['closeConnection'] = true;
+  return error;
+}
+
+/** The raw body, at most `limit` bytes (413 beyond, without reading further). */
+export async function readRaw(ctx: Context, limit: number): Promise<Buffer> {
+  const declared = Number(ctx.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw refuse(ctx, tooLarge(limit));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw refuse(ctx, tooLarge(limit));
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Parses a JSON body of at most `limit` bytes. */
+export async function readJson(ctx: Context, limit: number): Promise<unknown> {
+  if (!ctx.is(JSON_TYPES)) throw refuse(ctx, unsupportedType(JSON_TYPES));
+  const raw = await readRaw(ctx, limit);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(
+      400,
+      'invalid_json',
+      `request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+export interface UploadedFile {
+  readonly fieldName: string;
+  readonly fileName: string;
+  readonly bytes: Buffer;
+}
+
+export interface MultipartBody {
+  /** Every text field, in order; a repeated name has several values. */
+  readonly fields: ReadonlyMap<string, readonly string[]>;
+  readonly file: UploadedFile | undefined;
+}
+
+export interface MultipartLimits {
+  readonly fileBytes: number;
+  /** @default 64 KiB */
+  readonly fieldBytes?: number;
+  /** @default 50 */
+  readonly fields?: number;
+}
+
+/** Reads a multipart/form-data body holding at most one file. */
+export function readMultipart(ctx: Context, limits: MultipartLimits): Promise<MultipartBody> {
+  if (!ctx.is(MULTIPART_TYPES))
+    return Promise.reject(refuse(ctx, unsupportedType(MULTIPART_TYPES)));
+  const fieldBytes = limits.fieldBytes ?? 64 * 1024;
+  return new Promise<MultipartBody>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: ctx.req.headers,
+        limits: {
+          fileSize: limits.fileBytes,
+          files: 1,
+          fields: limits.fields ?? 50,
+          fieldSize: fieldBytes,
+          fieldNameSize: 100,
+          parts: (limits.fields ?? 50) + 1,
+        },
+        defParamCharset: 'utf8',
+      });
+    } catch (error) {
+      reject(
+        new ApiError(
+          400,
+          'invalid_multipart',
+          `malformed multipart request: ${(error as Error).message}`,
+        ),
+      );
+      return;
+    }
+    const fields = new Map<string, string[]>();
+    let file: UploadedFile | undefined;
+    let failed = false;
+    let pendingFile: Promise<void> = Promise.resolve();
+
+    const fail = (error: ApiError) => {
+      if (failed) return;
+      failed = true;
+      ctx.req.unpipe(parser);
+      ctx.req.resume();
+      reject(refuse(ctx, error));
+    };
+
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated || info.nameTruncated)
+        return fail(tooLarge(fieldBytes, `form field ${JSON.stringify(name.slice(0, 100))}`));
+      const values = fields.get(name) ?? [];
+      values.push(value);
+      fields.set(name, values);
+    });
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file') {
+        stream.resume();
+        return fail(
+          new ApiError(
+            400,
+            'invalid_multipart',
+            `unexpected file part ${JSON.stringify(name)}; send the document as "file"`,
+          ),
+        );
+      }
+      const chunks: Buffer[] = [];
+      pendingFile = new Promise<void>((done) => {
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('limit', () => fail(tooLarge(limits.fileBytes, 'file')));
+        stream.on('close', () => {
+          file = { fieldName: name, fileName: info.filename ?? '', bytes: Buffer.concat(chunks) };
+          done();
+        });
+      });
+    });
+    const tooMany = (what: string) => () =>
+      fail(
+        new ApiError(
+          400,
+          'invalid_multipart',
+          `too many ${what} in the form (one file, at most ${limits.fields ?? 50} fields)`,
+        ),
+      );
+    parser.on('filesLimit', tooMany('files'));
+    parser.on('fieldsLimit', tooMany('fields'));
+    parser.on('partsLimit', tooMany('parts'));
+    parser.on('error', (error: Error) =>
+      fail(new ApiError(400, 'invalid_multipart', `malformed multipart request: ${error.message}`)),
+    );
+    parser.on('close', () => {
+      void pendingFile.then(() => {
+        if (!failed) resolve({ fields, file });
+      });
+    });
+    ctx.req.on('error', () =>
+      fail(new ApiError(400, 'invalid_multipart', 'request body was cut off')),
+    );
+    ctx.req.pipe(parser);
+  });
+}
