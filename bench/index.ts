@@ -13,7 +13,7 @@ import { parseArgs, USAGE, type BenchArgs } from './args.ts';
 import { startAlone } from './figures/startup.ts';
 import { DEFAULT_PROXY, proxyHop } from './figures/proxy.ts';
 import {
-  idleRssMb,
+  idleRss,
   recoverAfterKill,
   startSupervised,
   stopUnderLoad,
@@ -133,7 +133,11 @@ async function runSupervised(
     record(series, 'ready_ms', run, running.readyMs);
     const docPaths = await seedDocument(p.backendPort);
     await step(['rss_idle_mb'], 'idle memory', async () => {
-      record(series, 'rss_idle_mb', run, await idleRssMb(running));
+      const rss = await idleRss(running);
+      record(series, 'rss_idle_mb', run, rss.totalMb);
+      (details[`rss_idle_${name.replace(/-/g, '_')}`] ??= []).push(
+        Object.fromEntries(Object.entries(rss.byProcess).map(([k, v]) => [k, round(v)])),
+      );
     });
     if (withProxy) {
       await step(
@@ -178,7 +182,9 @@ async function runSupervised(
       const r = await stopUnderLoad(running, p, docPaths ?? ['/api/knowledge?limit=5']);
       record(series, 'stop_failed_requests', run, r.failed);
       record(series, 'stop_ms', run, r.stopMs);
-      if (r.stopMs === undefined) fail(series, ['stop_ms'], 'did not exit within 20 s of SIGTERM');
+      if (r.stopMs === undefined) {
+        fail(series, ['stop_ms'], "did not exit within Cloud Run's 10 s after SIGTERM: SIGKILLed");
+      }
       (details[`stop_${name.replace(/-/g, '_')}`] ??= []).push({
         run: run + 1,
         sent_before_signal: r.sentBefore,

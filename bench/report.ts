@@ -60,7 +60,7 @@ export interface Collected {
   readonly runs: number;
   readonly ours: Series;
   readonly anchors: Record<string, Series>;
-  readonly details: Record<string, unknown>;
+  readonly details: Record<string, unknown[] | undefined>;
   readonly machine: Record<string, unknown>;
 }
 
@@ -209,6 +209,23 @@ export function toText(c: Collected): string {
       ]);
     }
     lines.push('', 'Side by side, same runs:', '', table(arows));
+    for (const n of names) {
+      for (const [key, why] of Object.entries(
+        (anchors[n]!.null_reasons ?? {}) as Record<string, string>,
+      )) {
+        lines.push(`  ${n} ${key}: ${why.split('\n')[0]}`);
+      }
+    }
+  }
+  for (const p of (c.details.proxy ?? []) as Record<string, any>[]) {
+    const l = (x: { rps: number; p50_ms: number; p99_ms: number }) =>
+      `${x.rps} rps, p50 ${x.p50_ms} ms, p99 ${x.p99_ms} ms`;
+    if (p === c.details.proxy?.[0])
+      lines.push('', `Proxy hop (${p.path}), direct → through the frontend:`);
+    lines.push(
+      `  run ${p.run}: saturation ${l(p.saturation.direct)} → ${l(p.saturation.through)}; ` +
+        `at ${p.fixed_rate.rate}/s ${l(p.fixed_rate.direct)} → ${l(p.fixed_rate.through)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

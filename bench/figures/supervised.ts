@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { waitFor200 } from '../lib/http.ts';
-import { failedBefore, TrackedLoad } from '../lib/load.ts';
+import { failedBefore, slowUpload, TrackedLoad } from '../lib/load.ts';
 import { msBetween, tail, Tree } from '../lib/proc.ts';
 import { processPattern, repoRoot, type Ports } from '../lib/service.ts';
 import type { Launch } from '../anchors/launchers.ts';
@@ -39,10 +39,14 @@ export async function startSupervised(launch: Launch, ports: Ports, dir: string)
   }
 }
 
-/** Lets start-up work settle, then sums VmRSS over the whole tree. */
-export async function idleRssMb(running: Running, settleMs = 2000): Promise<number> {
+/** Lets start-up work settle, then sums VmRSS over the whole tree (and keeps the breakdown). */
+export async function idleRss(
+  running: Running,
+  settleMs = 2000,
+): Promise<{ totalMb: number; byProcess: Record<string, number> }> {
   await new Promise((r) => setTimeout(r, settleMs));
-  return running.tree.rssMb();
+  const byProcess = running.tree.rssByProcess();
+  return { totalMb: Object.values(byProcess).reduce((a, b) => a + b, 0), byProcess };
 }
 
 /**
@@ -77,12 +81,15 @@ export async function recoverAfterKill(
   return msBetween(t0, back);
 }
 
+/** Cloud Run sends SIGKILL 10 s after SIGTERM; the stop phase does the same. */
+export const CLOUD_RUN_STOP_WINDOW_MS = 10_000;
+
 export interface StopResult {
   /** Requests fully sent before SIGTERM that failed (error or 5xx). */
   readonly failed: number;
   readonly sentBefore: number;
   readonly outcomes: Record<string, number>;
-  /** SIGTERM → the top process exited; undefined when it did not within the timeout. */
+  /** SIGTERM → the top process exited; undefined when it did not within the window (then SIGKILLed). */
   readonly stopMs: number | undefined;
   /** Processes of the tree still alive when the top process exited (then SIGKILLed). */
   readonly leftRunning: number;
@@ -90,7 +97,8 @@ export interface StopResult {
 }
 
 /**
- * Keeps `connections` keep-alive loops busy through the frontend, sends SIGTERM to the top
+ * Keeps `connections` keep-alive loops busy through the frontend, plus four slow uploads that
+ * straddle the signal, sends SIGTERM to the top
  * process, and waits for it to exit. Whatever of its tree is still alive then is SIGKILLed, as the
  * kernel does to a container when its PID 1 exits.
  */
@@ -99,9 +107,14 @@ export async function stopUnderLoad(
   ports: Ports,
   paths: readonly string[] = ['/api/health'],
   connections = 16,
-  timeoutMs = 20_000,
+  timeoutMs = CLOUD_RUN_STOP_WINDOW_MS,
 ): Promise<StopResult> {
   const load = new TrackedLoad(ports.port, paths, connections);
+  await new Promise((r) => setTimeout(r, 500));
+  // Four slow uploads, 3 s each, started 1 s before the signal: still in flight when it arrives.
+  const uploads = [1, 2, 3, 4].map((i) =>
+    slowUpload(ports.port, `${process.pid}-${Date.now()}-${i}`),
+  );
   await new Promise((r) => setTimeout(r, 1000));
   running.tree.refresh();
   const signalAt = process.hrtime.bigint();
@@ -112,7 +125,8 @@ export async function stopUnderLoad(
   // Let requests that were cut by the kill report their error before counting.
   await new Promise((r) => setTimeout(r, 200));
   await load.stop();
-  const failed = failedBefore(load.requests, signalAt);
+  const uploaded = await Promise.all(uploads);
+  const failed = failedBefore([...load.requests, ...uploaded], signalAt);
   return {
     failed: failed.count,
     sentBefore: failed.sentBefore,

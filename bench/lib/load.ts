@@ -54,7 +54,10 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
 }
 
 export interface TrackedRequest {
-  /** hrtime when the whole request had been written to the socket (undefined: never sent). */
+  /**
+   * hrtime when the request was on the wire: a GET fully written, an upload's headers and first
+   * body chunk written (undefined: it never got that far, e.g. connection refused).
+   */
   sentAt?: bigint;
   endAt?: bigint;
   status?: number;
@@ -122,6 +125,76 @@ export class TrackedLoad {
     this.#agent.destroy();
     await Promise.all(this.#loops);
   }
+}
+
+/**
+ * A slow client: POSTs a ~256 KiB JSON knowledge document to `/api/knowledge`, trickling the body
+ * over `durationMs` (a phone on a poor network). Started shortly before SIGTERM, it is still in
+ * flight when the signal arrives: a graceful stop must let it finish.
+ */
+export function slowUpload(
+  port: number,
+  label: string,
+  durationMs = 3000,
+): Promise<TrackedRequest> {
+  const body = Buffer.from(
+    JSON.stringify({
+      title: `Slow upload ${label}`,
+      tags: ['bench'],
+      content: `# ${label}\n\n${'Insulin dosing depends on weight, diet and activity. '.repeat(5000)}`,
+    }),
+  );
+  const chunks = 30;
+  const size = Math.ceil(body.length / chunks);
+  return new Promise((resolve) => {
+    const record: TrackedRequest = {};
+    let timer: NodeJS.Timeout | undefined;
+    const done = (status?: number, error?: string): void => {
+      clearTimeout(timer);
+      record.endAt = process.hrtime.bigint();
+      if (status !== undefined) record.status = status;
+      if (error !== undefined) record.error = error;
+      resolve(record);
+    };
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/knowledge',
+        method: 'POST',
+        agent: false,
+        timeout: 30_000,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => done(res.statusCode));
+        res.once('error', (e: NodeJS.ErrnoException) => done(undefined, e.code ?? e.message));
+      },
+    );
+    req.once('timeout', () =>
+      req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })),
+    );
+    req.once('error', (e: NodeJS.ErrnoException) =>
+      done(undefined, `upload ${e.code ?? e.message}`),
+    );
+    let i = 0;
+    const next = (): void => {
+      if (req.destroyed) return;
+      const chunk = body.subarray(i * size, (i + 1) * size);
+      i++;
+      if (i >= chunks) {
+        req.end(chunk);
+        return;
+      }
+      req.write(chunk, () => (record.sentAt ??= process.hrtime.bigint()));
+      timer = setTimeout(next, durationMs / chunks);
+    };
+    req.once('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', next);
+      else next();
+    });
+  });
 }
 
 /** Requests fully sent before `signalAt` that did not end in a 2xx-4xx response, by outcome. */

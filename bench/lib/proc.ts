@@ -193,6 +193,21 @@ export class Tree {
     return kb / 1024;
   }
 
+  /** VmRSS in MB per live process of the tree, keyed by process title / command (for profiles). */
+  rssByProcess(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.refresh()) {
+      const name =
+        cmdline(s.pid)
+          .split(' ')
+          .slice(0, 2)
+          .join(' ')
+          .replace(/^.*\/(node|bash) /, '$1 ') || String(s.pid);
+      out[name] = (out[name] ?? 0) + rssKb(s.pid) / 1024;
+    }
+    return out;
+  }
+
   /**
    * The node process (not a wrapping shell) among the current descendants whose command line
    * matches `pattern`.

@@ -5,11 +5,17 @@ import path from 'node:path';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * The build under test: `dist/` of this checkout, or BENCH_DIST (another build, e.g. of an older
+ * commit, to compare two versions on the same machine).
+ */
+export const distDir = path.resolve(process.env['BENCH_DIST'] ?? path.join(repoRoot, 'dist'));
+
 /** Compiled entry points (`npm run build:server`). */
 export const entry = {
-  backend: path.join(repoRoot, 'dist/server/backend/main.js'),
-  frontend: path.join(repoRoot, 'dist/server/frontend/main.js'),
-  supervisor: path.join(repoRoot, 'dist/server/supervisor/main.js'),
+  backend: path.join(distDir, 'server/backend/main.js'),
+  frontend: path.join(distDir, 'server/frontend/main.js'),
+  supervisor: path.join(distDir, 'server/supervisor/main.js'),
 } as const;
 
 export type Part = keyof typeof entry;
@@ -18,7 +24,7 @@ export type Part = keyof typeof entry;
 export function missing(part: Part): string | undefined {
   return existsSync(entry[part])
     ? undefined
-    : `${path.relative(repoRoot, entry[part])} not built (server/${part}/main.ts has not landed or npm run build failed)`;
+    : `${path.relative(repoRoot, entry[part])} not built (server/${part}/main.ts has not landed, or npm run build failed)`;
 }
 
 /** Recognises a backend / frontend child by process title or script path. */
