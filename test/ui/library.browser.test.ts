@@ -50,7 +50,7 @@ test.serial('upload a file, find it by search and filter, open it, delete it', a
   await page.getByRole('heading', { name: 'Knowledge library' }).waitFor();
   await page.getByTestId('health').getByText('Healthy').waitFor();
 
-  await page.getByRole('link', { name: 'Upload' }).click();
+  await page.getByRole('link', { name: 'Upload', exact: true }).click();
   await page.getByRole('heading', { name: 'Upload a document' }).waitFor();
   await page.getByLabel('Title').fill('Metformin as first-line therapy');
   await page.getByLabel(/^Disease/).fill('diabetes');
@@ -267,8 +267,14 @@ test.serial('keyboard only, at phone width, with no horizontal scrolling', async
   await page.getByRole('dialog').waitFor({ state: 'hidden' });
   t.is(await page.evaluate(() => document.activeElement?.textContent), 'Delete');
   await page.keyboard.press('Enter');
+  await page.getByRole('dialog').waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel');
   await page.keyboard.press('Tab');
   t.is(await page.evaluate(() => document.activeElement?.textContent), 'Delete');
+  t.true(
+    await page.evaluate(() => document.activeElement?.closest('dialog') !== null),
+    'focus stays in the dialog',
+  );
   await page.keyboard.press('Enter');
   await page.waitForURL(`${stack.url}/`);
   t.deepEqual(problems, []);
@@ -316,6 +322,12 @@ test.serial('screenshot of the library for the README', async (t) => {
       content: '# Action plan\n',
     },
   ];
+  // A clean library: only the samples, not what earlier tests left behind.
+  const existing = (await (await fetch(`${stack.url}/api/knowledge?limit=100`)).json()) as {
+    items: { id: string }[];
+  };
+  for (const { id } of existing.items)
+    await fetch(`${stack.url}/api/knowledge/${id}`, { method: 'DELETE' });
   for (const sample of samples) await createViaApi(stack, sample);
   await page.goto(stack.url);
   await page.getByRole('link', { name: samples[2]!.title }).waitFor();

@@ -180,7 +180,8 @@ export const api = {
     const body = (await res.json().catch(() => ({}))) as Partial<Health>;
     // No health document at all (e.g. the frontend's own 503 while the backend restarts):
     // the service is unreachable, which the badge shows differently from "unhealthy".
-    if (body.status === undefined) throw new ApiError(res.status, 'unreachable', 'The API is not answering.');
+    if (body.status === undefined)
+      throw new ApiError(res.status, 'unreachable', 'The API is not answering.');
     return { ...body, status: res.ok && body.status === 'healthy' ? 'healthy' : 'unhealthy' };
   },
   createFromText: (input: {

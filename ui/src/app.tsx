@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { DocumentView } from './components/DocumentView.tsx';
 import { HealthBadge } from './components/HealthBadge.tsx';
 import { Library } from './components/Library.tsx';
 import { Link } from './components/Link.tsx';
+import { PageHeading } from './components/PageHeading.tsx';
 import { UploadForm } from './components/UploadForm.tsx';
 import { useRoute, type Route } from './router.ts';
 
@@ -21,9 +22,7 @@ function titleOf(route: Route): string {
 
 export function App() {
   const route = useRoute();
-  const main = useRef<HTMLElement>(null);
   const [notice, setNotice] = useState<string | undefined>();
-  const first = useRef(true);
 
   useEffect(() => {
     const onNotice = (event: Event) => setNotice(String((event as CustomEvent<string>).detail));
@@ -33,18 +32,7 @@ export function App() {
 
   useEffect(() => {
     document.title = `ElevenDops · ${titleOf(route)}`;
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    // After a client-side navigation, move focus to the new page's heading (as a page load
-    // would), so keyboard and screen-reader users land on the new content.
-    const timer = setTimeout(() => {
-      const heading = main.current?.querySelector<HTMLElement>('h1');
-      (heading ?? main.current)?.focus({ preventScroll: false });
-    }, 0);
     if (route.name !== 'library') setNotice(undefined);
-    return () => clearTimeout(timer);
   }, [route]);
 
   const current = (name: Route['name']) => (route.name === name ? ('page' as const) : undefined);
@@ -73,13 +61,13 @@ export function App() {
           <HealthBadge />
         </div>
       </header>
-      <main id="main" ref={main} tabIndex={-1} class="wrap">
+      <main id="main" tabIndex={-1} class="wrap">
         {route.name === 'library' && <Library params={route.params} notice={notice} />}
         {route.name === 'upload' && <UploadForm />}
         {route.name === 'document' && <DocumentView id={route.id} />}
         {route.name === 'not-found' && (
           <section>
-            <h1 tabIndex={-1}>Page not found</h1>
+            <PageHeading>Page not found</PageHeading>
             <p>
               Nothing lives at <code>{route.path}</code>. <Link href="/">Go to the library</Link>
             </p>

@@ -21,9 +21,22 @@ export function parseRoute(pathname: string, search: string): Route {
 
 const listeners = new Set<() => void>();
 
+/**
+ * Set by client-side navigation: the next page heading to mount takes focus (see
+ * `PageHeading`), as a full page load would put the reader at the top of the new content.
+ */
+let focusPending = false;
+
+export function takeFocusRequest(): boolean {
+  const pending = focusPending;
+  focusPending = false;
+  return pending;
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (options.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
+  focusPending = true;
   for (const listener of listeners) listener();
 }
 
@@ -32,11 +45,15 @@ export function useRoute(): Route {
   const [route, setRoute] = useState<Route>(read);
   useEffect(() => {
     const update = () => setRoute(read());
+    const onPop = () => {
+      focusPending = true;
+      update();
+    };
     listeners.add(update);
-    addEventListener('popstate', update);
+    addEventListener('popstate', onPop);
     return () => {
       listeners.delete(update);
-      removeEventListener('popstate', update);
+      removeEventListener('popstate', onPop);
     };
   }, []);
   return route;

@@ -9,6 +9,7 @@ import { renderMarkdown, renderPlainText } from '../markdown.ts';
 import { navigate } from '../router.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { Link } from './Link.tsx';
+import { PageHeading } from './PageHeading.tsx';
 import { ErrorMessage, Loading } from './States.tsx';
 
 function isMarkdown(doc: KnowledgeDocument): boolean {
@@ -62,9 +63,9 @@ export function DocumentView(props: { id: string }) {
   if (doc.status === 'error')
     return (
       <section>
-        <h1 tabIndex={-1}>
+        <PageHeading>
           {doc.error.status === 404 ? 'Document not found' : 'Document unavailable'}
-        </h1>
+        </PageHeading>
         {doc.error.status === 404 ? (
           <p>
             It may have been deleted. <Link href="/">Back to the library</Link>
@@ -81,9 +82,7 @@ export function DocumentView(props: { id: string }) {
         <Link href="/">← Library</Link>
       </p>
       <header class="doc-head">
-        <h1 id="doc-title" tabIndex={-1}>
-          {current.title}
-        </h1>
+        <PageHeading id="doc-title">{current.title}</PageHeading>
         <button type="button" class="danger" ref={deleteButton} onClick={() => setConfirming(true)}>
           Delete
         </button>

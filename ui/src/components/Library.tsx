@@ -14,6 +14,7 @@ import {
 import { asApiError, useAsync } from '../hooks.ts';
 import { navigate } from '../router.ts';
 import { Link } from './Link.tsx';
+import { PageHeading } from './PageHeading.tsx';
 import { ErrorMessage, Loading } from './States.tsx';
 import type { ApiError } from '../api.ts';
 
@@ -118,9 +119,7 @@ export function Library(props: { params: URLSearchParams; notice?: string | unde
   return (
     <section aria-labelledby="library-title">
       <div class="page-head">
-        <h1 id="library-title" tabIndex={-1}>
-          Knowledge library
-        </h1>
+        <PageHeading id="library-title">Knowledge library</PageHeading>
         {stats.status === 'ready' && (
           <p class="muted">
             {stats.value.totalDocuments} document{stats.value.totalDocuments === 1 ? '' : 's'} ·{' '}

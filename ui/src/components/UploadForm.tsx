@@ -9,6 +9,7 @@ import { api, parseTags } from '../api.ts';
 import { asApiError } from '../hooks.ts';
 import { navigate } from '../router.ts';
 import { Link } from './Link.tsx';
+import { PageHeading } from './PageHeading.tsx';
 
 type Source = 'file' | 'text';
 
@@ -87,9 +88,7 @@ export function UploadForm() {
 
   return (
     <section aria-labelledby="upload-title">
-      <h1 id="upload-title" tabIndex={-1}>
-        Upload a document
-      </h1>
+      <PageHeading id="upload-title">Upload a document</PageHeading>
       {error && (
         <div class="error" role="alert" tabIndex={-1} ref={errorRef}>
           <p>
