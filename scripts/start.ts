@@ -1,3 +1,91 @@
-// `npm start`: replaced by the service issue (backend + frontend through the supervisor).
-process.stderr.write('npm start: the service has not landed yet (see issues 3 and 4)\n');
-process.exitCode = 1;
+/**
+ * `npm start`: builds the service (`npm run build`), then runs it locally through the supervisor
+ * (`node dist/server/supervisor/main.js`, the container's own entrypoint) on the embedded defaults:
+ * no cloud, no Docker. Prints the URL once the supervisor reports every process ready. PORT is
+ * honoured (default 8080).
+ *
+ * Options: --no-build (use the existing dist/), --json (raw log lines even on a terminal).
+ * Ctrl-C stops the service gracefully; a second Ctrl-C kills it at once.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const port = process.env['PORT']?.trim() || '8080';
+const supervisorMain = join(root, 'dist/server/supervisor/main.js');
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+if (!args.includes('--no-build')) {
+  say('npm start: building (npm run build)…');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    say(`npm start: the build failed (exit ${build.status ?? build.signal}); nothing started`);
+    process.exit(build.status ?? 1);
+  }
+}
+if (!existsSync(supervisorMain)) {
+  say(`npm start: ${supervisorMain} is missing; run without --no-build`);
+  process.exit(1);
+}
+
+// Its own process group: a terminal Ctrl-C reaches us (and npm) but not the supervisor directly,
+// so it receives exactly one stop signal per Ctrl-C, from us. Two would mean "kill at once".
+const supervisor = spawn(process.execPath, [supervisorMain], {
+  cwd: root,
+  env: { ...process.env, PORT: port },
+  stdio: ['ignore', 'pipe', 'inherit'],
+  detached: true,
+});
+
+const pretty = process.stdout.isTTY && !args.includes('--json');
+const SEVERITY_MARK: Record<string, string> = { WARNING: 'WARN', CRITICAL: 'CRIT' };
+
+/** A terminal gets "10:42:01 backend  INFO  message"; pipes get the JSON unchanged. */
+function show(line: string): void {
+  if (!pretty) {
+    process.stdout.write(`${line}\n`);
+    return;
+  }
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    const ts = entry['timestamp'] as { seconds?: number } | undefined;
+    const time = new Date((ts?.seconds ?? Date.now() / 1000) * 1000).toTimeString().slice(0, 8);
+    const severity = String(entry['severity'] ?? 'INFO');
+    const stack = typeof entry['stack_trace'] === 'string' ? `\n${entry['stack_trace']}` : '';
+    process.stdout.write(
+      `${time} ${String(entry['component'] ?? '?').padEnd(10)} ${(SEVERITY_MARK[severity] ?? severity).padEnd(5)} ${String(entry['message'] ?? '')}${stack}\n`,
+    );
+  } catch {
+    process.stdout.write(`${line}\n`);
+  }
+}
+
+let announced = false;
+createInterface({ input: supervisor.stdout! }).on('line', (line) => {
+  show(line);
+  if (!announced && line.includes('"all processes are ready"') && line.includes('"supervisor"')) {
+    announced = true;
+    say(`\n  ElevenDops is ready: http://localhost:${port}\n  (Ctrl-C to stop)\n`);
+  }
+});
+
+// npm relays the terminal's SIGINT to us as well: one Ctrl-C can arrive twice within moments.
+let lastForward = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (Date.now() - lastForward < 500) return;
+    lastForward = Date.now();
+    if (supervisor.exitCode === null) supervisor.kill(signal);
+  });
+}
+
+supervisor.on('exit', (code, signal) => {
+  if (code !== 0) say(`npm start: the supervisor exited with ${code ?? signal}`);
+  process.exit(code ?? 1);
+});
