@@ -1,7 +1,7 @@
 /** The Cloud Build substitution reader: references, `$$` escapes, key format. */
 import { fc, testProp } from '@fast-check/ava';
 import test from 'ava';
-import { substitutionRefs, USER_SUBSTITUTION_KEY } from './substitutions.ts';
+import { applySubstitutions, substitutionRefs, USER_SUBSTITUTION_KEY } from './substitutions.ts';
 
 const ident = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/);
 const literal = fc.string({ maxLength: 8, unit: fc.constantFrom(...'ab -/:.{}()"\'') });
@@ -70,3 +70,24 @@ testProp(
     );
   },
 );
+
+testProp(
+  'applying substitutions: values in place of references, $$ becomes $',
+  [fc.array(piece, { maxLength: 10 })],
+  (t, pieces) => {
+    const values = Object.fromEntries(
+      pieces.flatMap((p) => (p.kind === 'ref' ? [[p.name, `<${p.name}>`]] : [])),
+    );
+    let expected = '';
+    for (const p of pieces) {
+      if (p.kind === 'lit') expected += p.text.replaceAll('$$', '$');
+      else if (p.kind === 'escape') expected += '$';
+      else expected += `<${p.name}>${p.braces ? '' : '/'}`;
+    }
+    t.is(applySubstitutions(render(pieces).text, values), expected);
+  },
+);
+
+test('a reference without a value is an error', (t) => {
+  t.throws(() => applySubstitutions('x ${_MISSING}', {}), { message: /_MISSING/ });
+});

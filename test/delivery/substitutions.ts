@@ -12,6 +12,8 @@ export interface SubstitutionRef {
   readonly name: string;
   /** Offset of the `$` in the input. */
   readonly at: number;
+  /** Offset just past the reference. */
+  readonly end: number;
 }
 
 export function substitutionRefs(text: string): SubstitutionRef[] {
@@ -31,7 +33,7 @@ export function substitutionRefs(text: string): SubstitutionRef[] {
       const close = text.indexOf('}', i + 2);
       const name = close === -1 ? '' : text.slice(i + 2, close);
       if (close !== -1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        refs.push({ name, at: i });
+        refs.push({ name, at: i, end: close + 1 });
         i = close + 1;
         continue;
       }
@@ -41,7 +43,7 @@ export function substitutionRefs(text: string): SubstitutionRef[] {
     if (next !== undefined && NAME_START.test(next)) {
       let end = i + 2;
       while (end < text.length && NAME_CHAR.test(text[end]!)) end++;
-      refs.push({ name: text.slice(i + 1, end), at: i });
+      refs.push({ name: text.slice(i + 1, end), at: i, end });
       i = end;
       continue;
     }
@@ -79,4 +81,21 @@ export function stringsIn(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(stringsIn);
   if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
   return [];
+}
+
+/**
+ * What Cloud Build does to a string before a step sees it: each reference replaced by its value
+ * (a missing one is an error here, as with MUST_MATCH), each `$$` by `$`.
+ */
+export function applySubstitutions(text: string, values: Readonly<Record<string, string>>): string {
+  let out = '';
+  let last = 0;
+  const unescape = (s: string) => s.replaceAll('$$', '$');
+  for (const ref of substitutionRefs(text)) {
+    const value = values[ref.name];
+    if (value === undefined) throw new Error(`substitution ${ref.name} has no value`);
+    out += unescape(text.slice(last, ref.at)) + value;
+    last = ref.end;
+  }
+  return out + unescape(text.slice(last));
 }
