@@ -10,6 +10,7 @@ import { DEV_SECRET_PLACEHOLDER } from '../../charts/local-chart.ts';
 import { loadConfig } from '../../server/config/load.ts';
 import { SERVICE_SECRETS } from '../../server/config/secrets.ts';
 import { VARIABLES } from '../../server/config/variables.ts';
+import { validateSynthesized } from '../../charts/validate-output.ts';
 
 const OPTIONS = { project: 'elevendops-prod', region: 'asia-east1' } as const;
 const result = synthesize(OPTIONS);
@@ -49,6 +50,18 @@ test('synthesis is deterministic (no hashes or timestamps drift between runs)', 
   t.deepEqual(
     synthesize(OPTIONS).files.map((f) => f.text),
     result.files.map((f) => f.text),
+  );
+});
+
+test('the validator finds nothing at all in our Knative Service files, not even a warning', (t) => {
+  for (const file of result.files.filter((f) => f.target !== undefined)) {
+    t.deepEqual(validateSynthesized(file.text, file.target!), [], file.path);
+  }
+  // And it is really looking: a broken manifest has errors.
+  t.true(
+    validateSynthesized('apiVersion: v1\nkind: Service\n', 'cloudrun').some(
+      (f) => f.severity === 'error',
+    ),
   );
 });
 

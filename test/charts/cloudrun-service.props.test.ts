@@ -22,9 +22,8 @@ import {
   schemaErrors,
   sharedMissing,
 } from './helpers/oracles.ts';
-import { loadValidator } from './helpers/validator.ts';
+import { validator } from './helpers/validator.ts';
 
-const validator = await loadValidator();
 const shared = sharedMissing() === undefined;
 
 function build(props: CloudRunServiceProps): Record<string, unknown> {
@@ -264,12 +263,10 @@ for (const target of ['cloudrun', 'knative'] as const) {
         t.truthy((error as InvalidPropError).prop);
         return;
       }
-      if (validator) {
-        const errors = validator
-          .validateManifest(doc, { target })
-          .filter((f) => f.severity === 'error');
-        t.deepEqual(errors, [], JSON.stringify(props));
-      }
+      const errors = validator
+        .validateManifest(doc, { target })
+        .filter((f) => f.severity === 'error');
+      t.deepEqual(errors, [], JSON.stringify(props));
       if (shared) {
         t.deepEqual(schemaErrors(knativeSchemaValidator(), doc), []);
         if (target === 'cloudrun') t.deepEqual(schemaErrors(cloudRunSchemaValidator(), doc), []);

@@ -3,7 +3,16 @@
  * directory), the validator run on them, the exit codes.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +53,7 @@ test('writes every target, validates, exits 0', async (t) => {
     GOOGLE_CLOUD_PROJECT: 'elevendops-prod',
   });
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /synth: 6 files in \d+ ms, validated/);
+  t.regex(r.stdout, /synth: 6 files \(6 changed\) in \d+ ms, validated/);
   for (const f of [
     'cloudrun/service.yaml',
     'knative/service.yaml',
@@ -64,6 +73,23 @@ test('writes every target, validates, exits 0', async (t) => {
     service.spec.template.spec.serviceAccountName,
     'elevendops-sa@elevendops-prod.iam.gserviceaccount.com',
   );
+});
+
+test('a second run leaves unchanged files untouched (no skaffold dev render loop)', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'synth-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const first = await synth(['--outdir', out, '--project', 'elevendops-prod']);
+  t.is(first.code, 0, first.stderr);
+  const file = join(out, 'cloudrun/service.yaml');
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(file, past, past);
+  const second = await synth(['--outdir', out, '--project', 'elevendops-prod']);
+  t.is(second.code, 0, second.stderr);
+  t.regex(second.stdout, /\(0 changed\)/);
+  t.is(statSync(file).mtimeMs, past.getTime());
+  // A different project changes the Cloud Run and Knative files only.
+  const third = await synth(['--outdir', out, '--project', 'other-project']);
+  t.regex(third.stdout, /\(2 changed\)/);
 });
 
 test('a bad deployment option is a clear error naming it, exit 2, no stack trace', async (t) => {
