@@ -67,7 +67,7 @@ function show(line: string): void {
 }
 
 let announced = false;
-createInterface({ input: supervisor.stdout! }).on('line', (line) => {
+createInterface({ input: supervisor.stdout }).on('line', (line) => {
   show(line);
   if (!announced && line.includes('"all processes are ready"') && line.includes('"supervisor"')) {
     announced = true;
