@@ -70,6 +70,21 @@ export function effectiveDeployers(
   return [...new Set([...deployersOf(config), ...profiles.flatMap(deployersOf)])];
 }
 
+/**
+ * The builder in effect: `build.local` / `googleCloudBuild` / `cluster` are one-of, so the last
+ * active profile that sets one replaces the base's (and earlier profiles').
+ */
+export function effectiveBuilder(
+  config: SkaffoldConfig,
+  profiles: readonly SkaffoldProfile[],
+): string {
+  const builderOf = (build: Record<string, any> | undefined) =>
+    (['local', 'googleCloudBuild', 'cluster'] as const).find((k) => build?.[k] !== undefined);
+  let builder = builderOf(config.build) ?? 'local';
+  for (const p of profiles) builder = builderOf(p.build) ?? builder;
+  return builder;
+}
+
 /** Applies a JSON-patch `remove` (the only op the config uses) to a deep copy of `doc`. */
 export function removePath(doc: unknown, pointer: string): unknown {
   const copy = structuredClone(doc) as Record<string, any>;

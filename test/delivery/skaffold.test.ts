@@ -17,6 +17,7 @@ import {
 import {
   activeProfiles,
   deployersOf,
+  effectiveBuilder,
   effectiveDeployers,
   envActivationMatches,
   profilesOfCommand,
@@ -183,6 +184,14 @@ test('every Skaffold command in the guide and cloudbuild.yaml names real profile
     const verb = c.args[0]!;
     const active = activeProfiles(config, verb, profilesOfCommand(c.args), c.env);
     const deployers = effectiveDeployers(config, active);
+    const named = profilesOfCommand(c.args);
+    if (named.includes('cloudbuild'))
+      t.is(
+        effectiveBuilder(config, active),
+        'googleCloudBuild',
+        `${c.where}: a later profile replaces the Cloud Build builder`,
+      );
+    else t.is(effectiveBuilder(config, active), 'local', c.where);
     t.is(
       deployers.length,
       1,
@@ -205,6 +214,14 @@ test('every Skaffold command in the guide and cloudbuild.yaml names real profile
         );
     }
   }
+});
+
+test('profile order decides the builder: cloudrun,cloudbuild builds in Cloud Build, the reverse would not', (t) => {
+  const builder = (...names: string[]) =>
+    effectiveBuilder(config, activeProfiles(config, 'run', names));
+  t.is(builder('cloudrun', 'cloudbuild'), 'googleCloudBuild');
+  t.is(builder('cloudbuild', 'cloudrun'), 'local');
+  t.is(builder('cloudrun'), 'local');
 });
 
 test('the guide warns that skaffold dev -p cloudrun deletes the service on exit', (t) => {
