@@ -13,7 +13,7 @@ import { parseArgs, USAGE, type BenchArgs } from './args.ts';
 import { startAlone } from './figures/startup.ts';
 import { DEFAULT_PROXY, proxyHop } from './figures/proxy.ts';
 import {
-  idleRss,
+  idleMemory,
   recoverAfterKill,
   startSupervised,
   stopUnderLoad,
@@ -133,11 +133,19 @@ async function runSupervised(
     record(series, 'ready_ms', run, running.readyMs);
     const docPaths = await seedDocument(p.backendPort);
     await step(['rss_idle_mb'], 'idle memory', async () => {
-      const rss = await idleRss(running);
-      record(series, 'rss_idle_mb', run, rss.totalMb);
-      (details[`rss_idle_${name.replace(/-/g, '_')}`] ??= []).push(
-        Object.fromEntries(Object.entries(rss.byProcess).map(([k, v]) => [k, round(v)])),
-      );
+      const m = await idleMemory(running);
+      record(series, 'rss_idle_mb', run, m.rssMb);
+      (details[`memory_idle_${name.replace(/-/g, '_')}`] ??= []).push({
+        run: run + 1,
+        rss_mb: round(m.rssMb),
+        pss_mb: round(m.pssMb),
+        by_process: Object.fromEntries(
+          Object.entries(m.byProcess).map(([k, v]) => [
+            k,
+            { rss_mb: round(v.rss), pss_mb: round(v.pss) },
+          ]),
+        ),
+      });
     });
     if (withProxy) {
       await step(

@@ -39,14 +39,26 @@ export async function startSupervised(launch: Launch, ports: Ports, dir: string)
   }
 }
 
-/** Lets start-up work settle, then sums VmRSS over the whole tree (and keeps the breakdown). */
-export async function idleRss(
+/**
+ * Lets start-up work settle, then sums VmRSS over the whole tree; keeps the per-process
+ * breakdown and the PSS sum (shared pages counted once) for the profile.
+ */
+export async function idleMemory(
   running: Running,
   settleMs = 2000,
-): Promise<{ totalMb: number; byProcess: Record<string, number> }> {
+): Promise<{
+  rssMb: number;
+  pssMb: number;
+  byProcess: Record<string, { rss: number; pss: number }>;
+}> {
   await new Promise((r) => setTimeout(r, settleMs));
-  const byProcess = running.tree.rssByProcess();
-  return { totalMb: Object.values(byProcess).reduce((a, b) => a + b, 0), byProcess };
+  const byProcess = running.tree.memoryByProcess();
+  const values = Object.values(byProcess);
+  return {
+    rssMb: values.reduce((a, b) => a + b.rss, 0),
+    pssMb: values.reduce((a, b) => a + b.pss, 0),
+    byProcess,
+  };
 }
 
 /**

@@ -35,6 +35,12 @@ export function parseVmRssKb(status: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** Parses the `Pss:` line of /proc/<pid>/smaps_rollup into kB. */
+export function parsePssKb(smapsRollup: string): number | undefined {
+  const match = /^Pss:\s+(\d+)\s+kB$/m.exec(smapsRollup);
+  return match ? Number(match[1]) : undefined;
+}
+
 function readStat(pid: number): ProcStat | undefined {
   try {
     return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -73,6 +79,19 @@ export function processTree(root: number): ProcStat[] {
 export function rssKb(pid: number): number {
   try {
     return parseVmRssKb(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Proportional set size in kB: shared pages (the node binary, shared libraries) divided among the
+ * processes that map them, so a sum over a tree counts them once, as the container's memory
+ * cgroup does. 0 when unreadable.
+ */
+export function pssKb(pid: number): number {
+  try {
+    return parsePssKb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')) ?? 0;
   } catch {
     return 0;
   }
@@ -193,9 +212,12 @@ export class Tree {
     return kb / 1024;
   }
 
-  /** VmRSS in MB per live process of the tree, keyed by process title / command (for profiles). */
-  rssByProcess(): Record<string, number> {
-    const out: Record<string, number> = {};
+  /**
+   * VmRSS and PSS in MB per live process of the tree, keyed by process title / command (for
+   * profiles).
+   */
+  memoryByProcess(): Record<string, { rss: number; pss: number }> {
+    const out: Record<string, { rss: number; pss: number }> = {};
     for (const s of this.refresh()) {
       const name =
         cmdline(s.pid)
@@ -203,7 +225,9 @@ export class Tree {
           .slice(0, 2)
           .join(' ')
           .replace(/^.*\/(node|bash) /, '$1 ') || String(s.pid);
-      out[name] = (out[name] ?? 0) + rssKb(s.pid) / 1024;
+      const entry = (out[name] ??= { rss: 0, pss: 0 });
+      entry.rss += rssKb(s.pid) / 1024;
+      entry.pss += pssKb(s.pid) / 1024;
     }
     return out;
   }

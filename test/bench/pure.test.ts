@@ -2,7 +2,7 @@
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { parseArgs, GROUPS } from '../../bench/args.ts';
-import { parseStat, parseVmRssKb } from '../../bench/lib/proc.ts';
+import { parsePssKb, parseStat, parseVmRssKb } from '../../bench/lib/proc.ts';
 import { median, percentile, spread } from '../../bench/lib/stats.ts';
 import { emptySeries, FIGURE_KEYS, record, toJson } from '../../bench/report.ts';
 
@@ -57,6 +57,13 @@ testProp(
 test('VmRSS is read from /proc/<pid>/status; absent for kernel threads', (t) => {
   t.is(parseVmRssKb('Name:\tnode\nVmPeak:\t  1000 kB\nVmRSS:\t   51234 kB\n'), 51234);
   t.is(parseVmRssKb('Name:\tkthreadd\nState:\tS\n'), undefined);
+});
+
+test('Pss is read from /proc/<pid>/smaps_rollup, not Pss_Anon or Pss_File', (t) => {
+  const rollup =
+    '55d0-7ffc ---p 00000000 00:00 0 [rollup]\nRss:               52000 kB\nPss:               31234 kB\nPss_Anon:          20000 kB\nPss_File:          11234 kB\n';
+  t.is(parsePssKb(rollup), 31234);
+  t.is(parsePssKb('Rss: 1 kB\n'), undefined);
 });
 
 test('arguments: defaults, values, and clear errors', (t) => {
