@@ -54,12 +54,14 @@ function show(line: string): void {
   }
   try {
     const entry = JSON.parse(line) as Record<string, unknown>;
+    const text = (key: string, fallback: string) =>
+      typeof entry[key] === 'string' ? entry[key] : fallback;
     const ts = entry['timestamp'] as { seconds?: number } | undefined;
     const time = new Date((ts?.seconds ?? Date.now() / 1000) * 1000).toTimeString().slice(0, 8);
-    const severity = String(entry['severity'] ?? 'INFO');
+    const severity = text('severity', 'INFO');
     const stack = typeof entry['stack_trace'] === 'string' ? `\n${entry['stack_trace']}` : '';
     process.stdout.write(
-      `${time} ${String(entry['component'] ?? '?').padEnd(10)} ${(SEVERITY_MARK[severity] ?? severity).padEnd(5)} ${String(entry['message'] ?? '')}${stack}\n`,
+      `${time} ${text('component', '?').padEnd(10)} ${(SEVERITY_MARK[severity] ?? severity).padEnd(5)} ${text('message', '')}${stack}\n`,
     );
   } catch {
     process.stdout.write(`${line}\n`);
