@@ -87,7 +87,8 @@ test('stderr is ERROR and stdout INFO unless the line states its level', (t) => 
     ['Debugger listening on ws://127.0.0.1:9229', undefined],
     ['Errors: 0', undefined],
   ];
-  for (const [line, expected] of cases) t.is(statedSeverity(line), expected, line);
+  for (const [line, expected] of cases)
+    t.is<string | undefined>(statedSeverity(line), expected, line);
 });
 
 testProp(
