@@ -6,34 +6,34 @@
 const QUANTITY =
   /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
-const SUFFIX: Record<string, number> = {
-  '': 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
+/** Decimal suffixes as powers of ten, so "13m" is parsed as 13e-3 (exact), not 13 * 0.001. */
+const DECIMAL: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  '': 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
 };
+const BINARY: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 
-/** The quantity's value, or undefined when `text` is not a quantity. */
+/** The quantity's value, or undefined when `value` is not a quantity. */
 export function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const match = QUANTITY.exec(value.trim());
+  const match = QUANTITY.exec(value);
   if (!match) return undefined;
-  const [, sign, digits, suffix = ''] = match;
-  const factor = SUFFIX[suffix] ?? (/^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : NaN);
-  const result = Number(digits) * factor * (sign === '-' ? -1 : 1);
+  const [, sign = '', digits, suffix = ''] = match;
+  let result: number;
+  if (suffix in BINARY) result = Number(`${sign}${digits}`) * 2 ** BINARY[suffix]!;
+  else {
+    const exponent = suffix in DECIMAL ? DECIMAL[suffix]! : Number(suffix.slice(1));
+    result = Number(`${sign}${digits}e${exponent}`);
+  }
   return Number.isFinite(result) ? result : undefined;
 }
 

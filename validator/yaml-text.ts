@@ -1,5 +1,5 @@
 /** Multi-document YAML text to findings. Broken YAML becomes a finding; nothing here throws. */
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments } from 'yaml';
 import { runRules } from './engine.ts';
 import type { Rule } from './rule.ts';
 import type { Finding, Target } from './types.ts';
@@ -41,8 +41,11 @@ export function validateText(text: string, target: Target): Finding[] {
   try {
     const docs = parseAllDocuments(text, PARSE_OPTIONS);
     const list = Array.isArray(docs) ? docs : [docs];
+    // An empty document (a trailing ---, a comment-only file) is no Service and no mistake either.
     const meaningful = list.filter(
-      (d) => d.errors.length > 0 || (d.contents !== null && d.contents !== undefined),
+      (d) =>
+        d.errors.length > 0 ||
+        !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)),
     );
     if (meaningful.length === 0)
       return [finding(YAML_EMPTY, '', 'the file contains no YAML document')];

@@ -80,16 +80,29 @@ export const REVISION_NAME: Rule = {
 export const CONTAINER_NAME: Rule = {
   id: 'names/container-name',
   severity: 'error',
-  summary: 'container names are unique DNS-1123 labels (Knative reserves "queue-proxy")',
+  summary: 'container names are unique (Knative reserves "queue-proxy")',
   allowed: {
-    cloudrun: 'unique RFC 1123 labels: lowercase letters, digits and "-", at most 63 characters',
-    knative: 'unique DNS-1123 labels other than "queue-proxy"',
+    cloudrun: 'unique names',
+    knative: 'unique names other than "queue-proxy"',
   },
+  source: {
+    cloudrun:
+      'Cloud Run Admin API v1 schema (Container.name); hashicorp/terraform-provider-google#21035',
+    knative:
+      'Knative pkg/apis/serving/k8s_validation.go (reservedContainerNames, "duplicate container name")',
+  },
+};
+export const CONTAINER_NAME_SYNTAX: Rule = {
+  id: 'names/container-name-syntax',
+  severity: { cloudrun: 'error', knative: 'warning' },
+  summary: 'container names are DNS-1123 labels',
+  allowed:
+    'lowercase letters, digits and "-", starting and ending alphanumeric, at most 63 characters',
   source: {
     cloudrun:
       'Cloud Run Admin API v1 schema (Container.name, DNS_LABEL); hashicorp/terraform-provider-google#21035',
     knative:
-      'Knative pkg/apis/serving/k8s_validation.go (reservedContainerNames, duplicate container name)',
+      "Kubernetes Pod validation: Knative's webhook accepts the Service, but the revision's Pod is rejected",
   },
 };
 export const VOLUME_NAME: Rule = {
@@ -130,6 +143,7 @@ export const NAME_RULES = [
   NAME_REQUIRED,
   REVISION_NAME,
   CONTAINER_NAME,
+  CONTAINER_NAME_SYNTAX,
   VOLUME_NAME,
   LABELS,
 ];
@@ -181,6 +195,12 @@ export function checkNames(view: ServiceView, r: Reporter): void {
         'spec.template.metadata.name',
         `the revision name ${quote(revisionName)} is not valid`,
       );
+    else if (r.target === 'knative' && !name && generateName)
+      r.report(
+        REVISION_NAME,
+        'spec.template.metadata.name',
+        'a revision name cannot be set when the Service uses generateName',
+      );
     else if (r.target === 'knative' && name && !revisionName.startsWith(`${name}-`))
       r.report(
         REVISION_NAME,
@@ -194,7 +214,11 @@ export function checkNames(view: ServiceView, r: Reporter): void {
     if (c.name === undefined || c.name === '') continue; // defaulted by both platforms
     const path = at(c.path, 'name');
     if (!isDns1123Label(c.name))
-      r.report(CONTAINER_NAME, path, `the container name ${quote(c.name)} is not a DNS-1123 label`);
+      r.report(
+        CONTAINER_NAME_SYNTAX,
+        path,
+        `the container name ${quote(c.name)} is not a DNS-1123 label`,
+      );
     else if (r.target === 'knative' && c.name === 'queue-proxy')
       r.report(CONTAINER_NAME, path, '"queue-proxy" is a reserved container name');
     if (seen.has(c.name))

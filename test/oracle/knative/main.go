@@ -3,7 +3,7 @@
 // Service manifests and prints one verdict per manifest. Our TypeScript validator's `knative`
 // target is checked against these verdicts (see knative.oracle.test.ts next to this file).
 //
-// Input (stdin): a stream of YAML or JSON documents, each one Service manifest.
+// Input (stdin): YAML documents separated by ---, each one Service manifest (JSON is YAML too).
 // Output (stdout): one JSON line per document, in order:
 //
 //	{"index":0,"ok":false,"errors":["spec.template.spec.containers[0].image: ..."],"warnings":[...]}
@@ -29,6 +29,7 @@ import (
 	"knative.dev/serving/pkg/apis/config"
 	v1 "knative.dev/serving/pkg/apis/serving/v1"
 	autoscalerconfig "knative.dev/serving/pkg/autoscaler/config"
+	"sigs.k8s.io/yaml"
 )
 
 type verdict struct {
@@ -101,22 +102,27 @@ func run(in io.Reader, out io.Writer) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
-	decoder := k8syaml.NewYAMLOrJSONDecoder(in, 1<<16)
-	for index := 0; ; index++ {
-		var raw json.RawMessage
-		if err := decoder.Decode(&raw); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
+	reader := k8syaml.NewYAMLReader(bufio.NewReader(in))
+	index := 0
+	for {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
 			return fmt.Errorf("document %d: %w", index, err)
 		}
-		if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
-			index--
-			continue
+		raw, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			return fmt.Errorf("document %d: %w", index, err)
+		}
+		if trimmed := bytes.TrimSpace(raw); len(trimmed) == 0 || string(trimmed) == "null" {
+			continue // an empty document, e.g. after a trailing ---
 		}
 		if err := enc.Encode(judge(ctx, raw, index)); err != nil {
 			return err
 		}
+		index++
 	}
 }
 

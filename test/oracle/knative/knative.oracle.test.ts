@@ -1,0 +1,180 @@
+/**
+ * Knative's own verdict as an oracle. The Go harness next to this file (main.go) imports
+ * knative.dev/serving at the release our CRD copies come from (v0.50.0 = knative-v1.23.0) and runs
+ * its defaulting and webhook validation. Our `knative` target must agree with it (accept or
+ * reject) on every case: each rule case's breaking and passing manifest, random combinations of
+ * them, the corpus, and the synthesized dist/knative/service.yaml.
+ *
+ * The harness is built here with `go build` into .tmp/ (gitignored) and rebuilt only when its
+ * sources change, so `npm test` needs nothing else; the first build downloads the Go modules.
+ */
+import { fc } from '@fast-check/ava';
+import test from 'ava';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { validateManifest, validateYamlText, type Finding } from '../../../validator/index.ts';
+import { CASES, type Case } from '../../validator/cases.ts';
+import { base, type Doc } from '../../validator/helpers.ts';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const harnessDir = new URL('./', import.meta.url).pathname;
+const binary = join(root, '.tmp', 'knative-oracle');
+const corpusDir = join(root, '..', 'shared', 'corpus', 'cloudrun-accepted');
+
+/**
+ * Our knative rules that are not the webhook's (the API server or the kubelet enforce them), so
+ * the webhook alone accepts what they reject. Cases of these rules are not sent to the oracle.
+ */
+const NOT_WEBHOOK_RULES = new Set([
+  'names/label', // label syntax: the Kubernetes API server validates labels, not Knative's webhook
+]);
+
+interface Verdict {
+  index: number;
+  ok: boolean;
+  errors: string[];
+}
+
+function buildHarness(): void {
+  const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(harnessDir, f)).mtimeMs);
+  if (existsSync(binary) && statSync(binary).mtimeMs > Math.max(...sources)) return;
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const r = spawnSync('go', ['build', '-o', binary, '.'], {
+    cwd: harnessDir,
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+    env: { ...process.env, GOFLAGS: '-mod=readonly' },
+  });
+  if (r.status !== 0) throw new Error(`go build of the Knative oracle failed:\n${r.stderr}`);
+}
+
+/** Runs the harness over documents (one JSON document each) and returns its verdicts in order. */
+function oracle(docs: readonly unknown[]): Promise<Verdict[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(binary, [], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${error.message}\n${stderr}`));
+      resolve(
+        stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Verdict),
+      );
+    });
+    child.stdin!.end(docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+  });
+}
+
+function ourErrors(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity === 'error');
+}
+
+function disagreement(label: string, verdict: Verdict, ours: readonly Finding[]): string {
+  return `${label}: Knative says ${verdict.ok ? 'ok' : `reject (${verdict.errors.join('; ')})`}, we say ${
+    ours.length === 0 ? 'ok' : `reject (${ours.map((f) => `${f.rule} ${f.path}`).join('; ')})`
+  }`;
+}
+
+test.before(() => buildHarness());
+
+const knativeCases = CASES.filter(
+  (c) => c.targets.includes('knative') && !NOT_WEBHOOK_RULES.has(c.rule),
+);
+
+function casesToDocs(cases: readonly Case[]): { label: string; doc: unknown }[] {
+  return cases.flatMap((c) => [
+    { label: `${c.rule} (${c.why}) breaking`, doc: c.breaks(base()) },
+    { label: `${c.rule} (${c.why}) passing`, doc: c.passes(base()) },
+  ]);
+}
+
+test('the harness runs Knative validation: a known-good and a known-bad manifest', async (t) => {
+  const bad = base();
+  (((bad['spec'] as Doc)['template'] as Doc)['spec'] as Doc)['timeoutSeconds'] = 601;
+  const [ok, rejected] = await oracle([base(), bad]);
+  t.true(ok!.ok, ok!.errors.join('; '));
+  t.false(rejected!.ok);
+  t.regex(rejected!.errors.join('\n'), /timeoutSeconds/);
+});
+
+test("every knative rule case: our verdict equals Knative's", async (t) => {
+  const docs = casesToDocs(knativeCases);
+  t.true(docs.length >= 60, `${docs.length} documents`);
+  const verdicts = await oracle(docs.map((d) => d.doc));
+  t.is(verdicts.length, docs.length);
+  const wrong = docs.flatMap(({ label, doc }, i) => {
+    const ours = ourErrors(validateManifest(doc, { target: 'knative' }));
+    return (ours.length === 0) === verdicts[i]!.ok ? [] : [disagreement(label, verdicts[i]!, ours)];
+  });
+  t.deepEqual(wrong, []);
+});
+
+test("random combinations of rule cases: our verdict equals Knative's", async (t) => {
+  const mutations = knativeCases.flatMap((c) => [c.breaks, c.passes]);
+  const combos = fc.sample(
+    fc.array(fc.integer({ min: 0, max: mutations.length - 1 }), { minLength: 2, maxLength: 4 }),
+    { numRuns: 150, seed: 20261126 },
+  );
+  const docs = combos.map((picks) => {
+    let doc: unknown = base();
+    for (const p of picks) {
+      const next = mutations[p]!(doc as Doc);
+      doc = next;
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) break;
+    }
+    return { label: `mutations ${picks.join(',')}`, doc };
+  });
+  const verdicts = await oracle(docs.map((d) => d.doc));
+  const wrong = docs.flatMap(({ label, doc }, i) => {
+    const ours = ourErrors(validateManifest(doc, { target: 'knative' }));
+    return (ours.length === 0) === verdicts[i]!.ok ? [] : [disagreement(label, verdicts[i]!, ours)];
+  });
+  t.deepEqual(wrong, []);
+});
+
+test("the corpus of real Cloud Run manifests: our knative verdict equals Knative's", async (t) => {
+  if (!existsSync(corpusDir)) {
+    t.log(`skipped: ${corpusDir} not found`);
+    t.pass();
+    return;
+  }
+  const files = readdirSync(corpusDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  const texts = files.map((f) => readFileSync(join(corpusDir, f), 'utf8'));
+  const verdicts = await oracle(texts.map((text) => parse(text) as unknown));
+  const wrong = files.flatMap((file, i) => {
+    const ours = ourErrors(validateYamlText(texts[i]!, { target: 'knative' }));
+    return (ours.length === 0) === verdicts[i]!.ok ? [] : [disagreement(file, verdicts[i]!, ours)];
+  });
+  t.deepEqual(wrong, []);
+});
+
+test('the synthesized Knative service (npm run synth): accepted by Knative and by us', async (t) => {
+  if (!existsSync(join(root, 'scripts', 'synth.ts'))) {
+    t.log('skipped: the charts (scripts/synth.ts) are not in the tree yet');
+    t.pass();
+    return;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'synth-'));
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/synth.ts', '--outdir', out, '--no-validate'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 5 * 60_000,
+    },
+  );
+  t.is(r.status, 0, r.stderr);
+  const file = join(out, 'knative', 'service.yaml');
+  t.true(existsSync(file), `${file} written`);
+  const text = readFileSync(file, 'utf8');
+  const [verdict] = await oracle([parse(text) as unknown]);
+  const ours = ourErrors(validateYamlText(text, { target: 'knative' }));
+  t.true(verdict!.ok, verdict!.errors.join('; '));
+  t.deepEqual(ours, []);
+});
