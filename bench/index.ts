@@ -174,6 +174,14 @@ async function runSupervised(
               direct: summary(r.directFixed),
               through: summary(r.throughFixed),
             },
+            cpu_ms_per_1000_requests: {
+              direct: Object.fromEntries(
+                Object.entries(r.cpuPerThousand.direct).map(([k, v]) => [k, round(v)]),
+              ),
+              through: Object.fromEntries(
+                Object.entries(r.cpuPerThousand.through).map(([k, v]) => [k, round(v)]),
+              ),
+            },
           });
           log(
             `run ${run + 1}: ${name}: proxy ${round(r.through.rps)}/${round(r.direct.rps)} rps = ${round(r.throughputRatio)}, ` +

@@ -32,6 +32,37 @@ export interface ProxyResult {
   readonly throughputRatio: number;
   readonly p99AddedMs: number;
   readonly rssLoadMb: number;
+  /**
+   * CPU milliseconds per 1000 successful requests at saturation, per process (and the load
+   * generator): load-independent, so it profiles the hop even on a busy machine.
+   */
+  readonly cpuPerThousand: {
+    readonly direct: Record<string, number>;
+    readonly through: Record<string, number>;
+  };
+}
+
+/** Runs `body` and returns the CPU ms each process of the tree (and this one) used meanwhile. */
+async function cpuDuring<T>(
+  running: Running,
+  body: () => Promise<T>,
+): Promise<[T, Record<string, number>]> {
+  const before = running.tree.cpuMsByProcess();
+  const self = process.cpuUsage();
+  const result = await body();
+  const after = running.tree.cpuMsByProcess();
+  const used = process.cpuUsage(self);
+  const delta: Record<string, number> = {
+    'load generator (autocannon)': (used.user + used.system) / 1000,
+  };
+  for (const [name, ms] of Object.entries(after)) delta[name] = ms - (before[name] ?? 0);
+  return [result, delta];
+}
+
+function perThousand(cpu: Record<string, number>, requests: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(cpu).map(([k, v]) => [k, requests ? (v * 1000) / requests : NaN]),
+  );
 }
 
 export async function proxyHop(
@@ -46,12 +77,13 @@ export async function proxyHop(
   await measure({ url: through, durationS: 1, connections: options.connections });
 
   const sat = { durationS: options.durationS, connections: options.connections };
-  const directSat = await measure({ url: direct, ...sat });
+  const [directSat, directCpu] = await cpuDuring(running, () => measure({ url: direct, ...sat }));
   let rssLoadMb = 0;
   const sampler = setInterval(() => (rssLoadMb = Math.max(rssLoadMb, running.tree.rssMb())), 100);
   let throughSat: LoadResult;
+  let throughCpu: Record<string, number>;
   try {
-    throughSat = await measure({ url: through, ...sat });
+    [throughSat, throughCpu] = await cpuDuring(running, () => measure({ url: through, ...sat }));
   } finally {
     clearInterval(sampler);
   }
@@ -70,5 +102,9 @@ export async function proxyHop(
     throughputRatio: throughSat.rps / directSat.rps,
     p99AddedMs: throughFixed.p99Ms - directFixed.p99Ms,
     rssLoadMb,
+    cpuPerThousand: {
+      direct: perThousand(directCpu, directSat.ok),
+      through: perThousand(throughCpu, throughSat.ok),
+    },
   };
 }

@@ -15,6 +15,8 @@ export interface ProcStat {
   /** Start time in clock ticks after boot: with the pid, identifies a process across pid reuse. */
   readonly startTime: number;
   readonly state: string;
+  /** CPU time used, user + system, in clock ticks (fields 14 and 15). */
+  readonly cpuTicks: number;
 }
 
 /** Parses /proc/<pid>/stat text. `comm` may contain spaces and parentheses: split after the last ')'. */
@@ -26,7 +28,14 @@ export function parseStat(pid: number, text: string): ProcStat | undefined {
   const ppid = Number(fields[1]);
   const startTime = Number(fields[19]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTime)) return undefined;
-  return { pid, ppid, startTime, state: fields[0] ?? '?' };
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  return {
+    pid,
+    ppid,
+    startTime,
+    state: fields[0] ?? '?',
+    cpuTicks: Number.isFinite(cpuTicks) ? cpuTicks : 0,
+  };
 }
 
 /** Parses the `VmRSS:` line of /proc/<pid>/status into kB (undefined for kernel threads/zombies). */
@@ -113,6 +122,20 @@ export function comm(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** A short name for reports: the process title, or the command and its first argument. */
+function processName(pid: number): string {
+  return (
+    cmdline(pid)
+      .split(' ')
+      .slice(0, 2)
+      .join(' ')
+      .replace(/^.*\/(node|bash) /, '$1 ') || String(pid)
+  );
 }
 
 function isShell(pid: number): boolean {
@@ -212,6 +235,16 @@ export class Tree {
     return kb / 1024;
   }
 
+  /** CPU time in ms used so far per live process of the tree, keyed by process name. */
+  cpuMsByProcess(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.refresh()) {
+      const name = processName(s.pid);
+      out[name] = (out[name] ?? 0) + (s.cpuTicks * 1000) / CLOCK_TICKS_PER_S;
+    }
+    return out;
+  }
+
   /**
    * VmRSS and PSS in MB per live process of the tree, keyed by process title / command (for
    * profiles).
@@ -219,12 +252,7 @@ export class Tree {
   memoryByProcess(): Record<string, { rss: number; pss: number }> {
     const out: Record<string, { rss: number; pss: number }> = {};
     for (const s of this.refresh()) {
-      const name =
-        cmdline(s.pid)
-          .split(' ')
-          .slice(0, 2)
-          .join(' ')
-          .replace(/^.*\/(node|bash) /, '$1 ') || String(s.pid);
+      const name = processName(s.pid);
       const entry = (out[name] ??= { rss: 0, pss: 0 });
       entry.rss += rssKb(s.pid) / 1024;
       entry.pss += pssKb(s.pid) / 1024;

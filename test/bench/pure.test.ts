@@ -50,7 +50,7 @@ testProp(
     rest[18] = String(start); // field 22
     const text = `42 (${comm}) ${state} ${rest.join(' ')}\n`;
     const parsed = parseStat(42, text);
-    t.deepEqual(parsed, { pid: 42, ppid, startTime: start, state });
+    t.deepEqual(parsed, { pid: 42, ppid, startTime: start, state, cpuTicks: 21 }); // fields 14 + 15
   },
 );
 
