@@ -17,7 +17,7 @@ NPM_VERSION="${NPM_VERSION:-10.9.9}"    # the npm major the official node:22 ima
 SUITE=bookworm                          # the Debian release the official node:22 images use
 CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 REPO_NAME=localhost/elevendops-node-base
-CACHE_DIR="${ELEVENDOPS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/elevendops}"
+CACHE_DIR="${ELEVENDOPS_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/elevendops}"
 
 for tool in podman debootstrap npm sha256sum flock; do
   command -v "$tool" >/dev/null 2>&1 || {

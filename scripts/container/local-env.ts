@@ -65,3 +65,20 @@ export function localSecretValues(
     secretEnv.map((s) => [s.name, env[s.name]?.trim() || `local-placeholder-${s.secretName}`]),
   );
 }
+
+/**
+ * The environment Dockerfile.cloudrun bakes into the image (its `ENV`), for running the built
+ * app without a container under the same settings. The container tier checks the image's
+ * config against this list, so the two cannot drift.
+ */
+export const IMAGE_ENV: Readonly<Record<string, string>> = {
+  NODE_ENV: 'production',
+  APP_ENV: 'production',
+  USE_FIRESTORE_EMULATOR: 'false',
+  USE_GCS_EMULATOR: 'false',
+  BACKEND_HOST: '127.0.0.1',
+  BACKEND_PORT: '8000',
+  BACKEND_API_URL: 'http://127.0.0.1:8000',
+  PORT: '8080',
+  HOME: '/tmp',
+};

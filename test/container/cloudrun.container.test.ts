@@ -37,6 +37,7 @@ import {
   type ProcessInfo,
 } from '../../scripts/container/proc.ts';
 import { describeProbe, probeWindowMs } from '../../scripts/container/probe.ts';
+import { IMAGE_ENV } from '../../scripts/container/local-env.ts';
 import { get, lightLoad } from './http.ts';
 
 const TAG = 'localhost/elevendops:container-test';
@@ -130,15 +131,8 @@ test.serial(
     t.is(config.WorkingDir, '/app');
     t.deepEqual(Object.keys(config.ExposedPorts ?? {}), ['8080/tcp']);
     t.is(config.Healthcheck, undefined, 'Cloud Run ignores HEALTHCHECK: none is declared');
-    for (const pair of [
-      'NODE_ENV=production',
-      'APP_ENV=production',
-      'USE_FIRESTORE_EMULATOR=false',
-      'USE_GCS_EMULATOR=false',
-      'BACKEND_API_URL=http://127.0.0.1:8000',
-    ]) {
-      t.true(config.Env?.includes(pair), `image env has ${pair}`);
-    }
+    for (const [name, value] of Object.entries(IMAGE_ENV))
+      t.true(config.Env?.includes(`${name}=${value}`), `image env has ${name}=${value}`);
     t.is(config.Labels?.['org.opencontainers.image.revision'], 'container-test');
     t.is(config.Labels?.['org.opencontainers.image.source'], 'https://example.invalid/elevendops');
 
