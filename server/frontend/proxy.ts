@@ -260,8 +260,10 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
       if (attempt < attempts && outcome.reused && code !== undefined && UNAVAILABLE.has(code))
         continue;
       const failure = failureResponse(code);
+      // The code says it all (a refused connection has no interesting stack), and while the
+      // backend restarts every probe lands here: keep the line small.
       options.logger?.warn(
-        { err: outcome.error, upstream: options.target },
+        { upstream: options.target, code: code ?? outcome.error.message },
         `API proxy: ${failure.code} (${code ?? outcome.error.message})`,
       );
       if (draining()) ctx.set('Connection', 'close');
