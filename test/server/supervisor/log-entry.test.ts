@@ -1,6 +1,6 @@
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
-import { isSeverity } from '../../../server/logging/severity.ts';
+import { isSeverity, type Severity } from '../../../server/logging/severity.ts';
 import {
   formatJsonLine,
   isJsonObjectLine,
@@ -73,7 +73,7 @@ test('non-object JSON and broken JSON are text, not pass-through', (t) => {
 test('stderr is ERROR and stdout INFO unless the line states its level', (t) => {
   t.is(severityOfText('something happened', 'stderr'), 'ERROR');
   t.is(severityOfText('something happened', 'stdout'), 'INFO');
-  const cases: [string, string | undefined][] = [
+  const cases: [string, Severity | undefined][] = [
     ['WARN: disk almost full', 'WARNING'],
     ['[info] listening', 'INFO'],
     ['debug: cache miss', 'DEBUG'],
@@ -87,8 +87,7 @@ test('stderr is ERROR and stdout INFO unless the line states its level', (t) => 
     ['Debugger listening on ws://127.0.0.1:9229', undefined],
     ['Errors: 0', undefined],
   ];
-  for (const [line, expected] of cases)
-    t.is<string | undefined>(statedSeverity(line), expected, line);
+  for (const [line, expected] of cases) t.is(statedSeverity(line), expected, line);
 });
 
 testProp(
