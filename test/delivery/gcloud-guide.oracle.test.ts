@@ -7,7 +7,7 @@
 import test from 'ava';
 import { loadCloudBuild, readRepoText } from './repo.ts';
 import { GcloudOracle, gcloudInstalled } from './gcloud-oracle.ts';
-import { markdownCommands, parseShell } from './shell.ts';
+import { inlineCommands, markdownCommands, parseShell } from './shell.ts';
 
 interface Invocation {
   readonly where: string;
@@ -15,7 +15,9 @@ interface Invocation {
 }
 
 function guideInvocations(): Invocation[] {
-  return markdownCommands(readRepoText('deploy/README.md'))
+  const guide = readRepoText('deploy/README.md');
+  // The commands of the shell blocks, and those quoted inline in the prose.
+  return [...markdownCommands(guide), ...inlineCommands(guide, ['gcloud'])]
     .filter((c) => c.words[0] === 'gcloud')
     .map((c) => ({ where: `deploy/README.md:${c.line}`, words: c.words }));
 }

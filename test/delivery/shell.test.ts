@@ -1,7 +1,14 @@
 /** The shell reader the guide checks rely on: quoting, separators, continuations, substitutions. */
 import { fc, testProp } from '@fast-check/ava';
 import test from 'ava';
-import { markdownCommands, parseShell, quoteWord, shellBlocks, ShellSyntaxError } from './shell.ts';
+import {
+  inlineCommands,
+  markdownCommands,
+  parseShell,
+  quoteWord,
+  shellBlocks,
+  ShellSyntaxError,
+} from './shell.ts';
 
 const word = fc.string({ minLength: 0, maxLength: 12, unit: 'grapheme-ascii' });
 /** Plain words: no shell metacharacters, so they can be written unquoted. */
@@ -106,6 +113,27 @@ test('Markdown: only shell blocks, also inside block quotes, with their line num
     [
       { words: ['gcloud', 'a', 'b'], line: 3 },
       { words: ['gcloud', 'c', '--d'], line: 9 },
+    ],
+  );
+});
+
+test('Markdown: inline commands in the prose, also wrapped onto the next line, not in blocks', (t) => {
+  const md = [
+    'Run `gcloud run services proxy` or', // 1
+    '`gcloud run revisions describe NAME', // 2
+    '--region="$REGION"` to see it; `npm start` is not gcloud.', // 3
+    '', // 4
+    '```sh', // 5
+    'echo `gcloud not-inline`', // 6
+    '```', // 7
+    '> quoted `gcloud auth login` too', // 8
+  ].join('\n');
+  t.deepEqual(
+    inlineCommands(md, ['gcloud']).map((c) => ({ words: [...c.words], line: c.line })),
+    [
+      { words: ['gcloud', 'run', 'services', 'proxy'], line: 1 },
+      { words: ['gcloud', 'run', 'revisions', 'describe', 'NAME', '--region=$REGION'], line: 2 },
+      { words: ['gcloud', 'auth', 'login'], line: 8 },
     ],
   );
 });

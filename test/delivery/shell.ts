@@ -237,3 +237,40 @@ export function markdownCommands(markdown: string): LocatedCommand[] {
     parseShell(b.text).map((c) => ({ words: c.words, line: b.line })),
   );
 }
+
+/**
+ * Commands quoted inline in the prose (`` `gcloud run services proxy` ``), outside fenced blocks;
+ * an inline span may wrap onto the next line. Only spans starting with one of `programs`.
+ */
+export function inlineCommands(markdown: string, programs: readonly string[]): LocatedCommand[] {
+  const out: LocatedCommand[] = [];
+  const lines = markdown.split('\n');
+  let fence: string | undefined;
+  const prose: { line: number; text: string }[] = [];
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/^\s*(?:>\s?)*/, '');
+    const marker = /^(`{3,}|~{3,})/.exec(line.trimStart())?.[1];
+    if (fence === undefined && marker) fence = marker;
+    else if (fence !== undefined && marker?.startsWith(fence)) fence = undefined;
+    else if (fence === undefined) prose.push({ line: i + 1, text: line });
+  });
+  // Join each paragraph so that spans broken across lines are seen whole.
+  let start = 0;
+  for (let k = 0; k <= prose.length; k++) {
+    const breaks =
+      k === prose.length ||
+      prose[k]!.text.trim() === '' ||
+      (k > start && prose[k]!.line !== prose[k - 1]!.line + 1);
+    if (!breaks) continue;
+    const paragraph = prose.slice(start, k);
+    const text = paragraph.map((p) => p.text).join('\n');
+    for (const m of text.matchAll(/(?<!`)`([^`]+)`(?!`)/g)) {
+      const span = m[1]!.replaceAll('\n', ' ');
+      if (!programs.some((p) => span.startsWith(`${p} `))) continue;
+      const line = paragraph[0]!.line + text.slice(0, m.index).split('\n').length - 1;
+      for (const c of parseShell(span)) out.push({ words: c.words, line });
+    }
+    start = k + 1;
+  }
+  return out;
+}
