@@ -788,6 +788,7 @@ export const CASES: readonly Case[] = [
     rule: 'volumes/source',
     targets: BOTH,
     why: 'emptyDir on disk',
+    path: 'spec.template.spec.volumes[0].emptyDir.medium',
     breaks: volume({ emptyDir: { medium: 'Disk' } }),
     passes: volume({ emptyDir: { medium: 'Memory', sizeLimit: '512Mi' } }),
   },
@@ -974,6 +975,13 @@ export const CASES: readonly Case[] = [
     why: 'a readiness probe',
     breaks: probe('readinessProbe', { httpGet: {} }),
     passes: probe('livenessProbe', { httpGet: {} }),
+  },
+  {
+    rule: 'probes/handler',
+    targets: KN,
+    why: 'a liveness probe without a handler (a readiness one gets TCP by default)',
+    breaks: probe('livenessProbe', { periodSeconds: 5 }),
+    passes: probe('readinessProbe', { periodSeconds: 5 }),
   },
   // traffic
   {

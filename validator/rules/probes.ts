@@ -228,7 +228,9 @@ function checkKnative(
     return;
   }
   const handlers = handlersOf(probe);
-  if (handlers.length === 0) r.report(PROBE_HANDLER, path, `${kind} has no handler`);
+  // Knative gives a user container's readiness probe without a handler a TCP one (revision_defaults.go).
+  if (handlers.length === 0 && kind !== 'readinessProbe')
+    r.report(PROBE_HANDLER, path, `${kind} has no handler`);
   else if (handlers.length > 1)
     r.report(
       PROBE_HANDLER,

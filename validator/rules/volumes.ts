@@ -104,11 +104,7 @@ export function checkVolumes(view: ServiceView, r: Reporter): void {
     const secret = record(v['secret']);
     if (secret) {
       if (r.target === 'cloudrun' && !str(secret['secretName']))
-        r.report(
-          VOLUME_SOURCE,
-          at(path, 'secret.secretName'),
-          'the secret volume has no secretName',
-        );
+        r.report(VOLUME_SOURCE, `${path}.secret.secretName`, 'the secret volume has no secretName');
       checkItems(secret, at(path, 'secret'), r);
     }
     const configMap = record(v['configMap']);
@@ -119,7 +115,7 @@ export function checkVolumes(view: ServiceView, r: Reporter): void {
       if (medium !== undefined && medium !== '' && medium !== 'Memory')
         r.report(
           VOLUME_SOURCE,
-          at(path, 'emptyDir.medium'),
+          `${path}.emptyDir.medium`,
           `medium ${quote(medium)} is not supported`,
         );
     }
@@ -127,22 +123,22 @@ export function checkVolumes(view: ServiceView, r: Reporter): void {
       const nfs = record(v['nfs']);
       if (nfs) {
         if (!str(nfs['server']))
-          r.report(VOLUME_SOURCE, at(path, 'nfs.server'), 'the NFS volume has no server');
+          r.report(VOLUME_SOURCE, `${path}.nfs.server`, 'the NFS volume has no server');
         if (!str(nfs['path']))
-          r.report(VOLUME_SOURCE, at(path, 'nfs.path'), 'the NFS volume has no path');
+          r.report(VOLUME_SOURCE, `${path}.nfs.path`, 'the NFS volume has no path');
       }
       const csi = record(v['csi']);
       if (csi) {
         if (str(csi['driver']) !== 'gcsfuse.run.googleapis.com')
           r.report(
             VOLUME_SOURCE,
-            at(path, 'csi.driver'),
+            `${path}.csi.driver`,
             `CSI driver ${quote(csi['driver'] ?? '')} is not gcsfuse.run.googleapis.com`,
           );
         if (!str(record(csi['volumeAttributes'])?.['bucketName']))
           r.report(
             VOLUME_SOURCE,
-            at(path, 'csi.volumeAttributes'),
+            `${path}.csi.volumeAttributes`,
             'the Cloud Storage volume has no bucketName',
           );
       }
