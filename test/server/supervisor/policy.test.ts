@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { fc, testProp } from '@fast-check/ava';
 import {
   restartDelay,
@@ -108,3 +109,13 @@ testProp(
     }
   },
 );
+
+test('docs/supervisor.md lists every knob with its default', (t) => {
+  const doc = readFileSync(new URL('../../../docs/supervisor.md', import.meta.url), 'utf8');
+  for (const [name, knob] of Object.entries(SUPERVISOR_VARIABLES)) {
+    t.true(
+      doc.includes(`| \`${name}\` | ${knob.default} |`),
+      `${name} = ${knob.default} in the docs`,
+    );
+  }
+});
