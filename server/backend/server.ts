@@ -3,8 +3,9 @@
  * stop accepting, close idle keep-alive sockets, let in-flight requests finish (their responses
  * carry `Connection: close`) up to a deadline, then close the storage clients.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Config } from '../config/load.ts';
 import { loggerFromConfig } from '../logging/from-config.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -34,6 +35,32 @@ export interface RunningBackend {
   stop(): Promise<void>;
 }
 
+/**
+ * Requests Node cannot even parse get the same JSON error shape as everything else (Node's
+ * default answer is a bare `400` without a body).
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout']
+        : [400, 'Bad Request', 'bad_request'];
+  const body = JSON.stringify({
+    error: { code, message: `malformed HTTP request (${reason.toLowerCase()})` },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Above the ~60 s idle timeout proxies use, so a pooled socket is never closed under a request. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -51,6 +78,16 @@ export async function startBackend(
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   server.requestTimeout = 120_000;
+  // Garbage after a complete request on the same connection is not a new request to answer.
+  const served = new WeakSet<object>();
+  server.on('request', (req: IncomingMessage) => served.add(req.socket));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!served.has(socket)) return answerClientError(error, socket);
+    // Let a response still being produced finish, then drop the connection.
+    const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (pending && !pending.writableFinished) pending.once('close', () => socket.destroy());
+    else socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

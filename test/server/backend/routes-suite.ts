@@ -42,7 +42,7 @@ export async function assertConsistent(t: ExecutionContext, stores: Stores): Pro
     const path = doc.data['storagePath'] as string;
     t.true(paths.has(path), `metadata ${doc.id} points at missing content ${path}`);
     const bytes = await readAll((await stores.blobs.read(path))!);
-    t.is(sha256(bytes), doc.data['sha256'], `content of ${doc.id} has the recorded hash`);
+    t.is(sha256(bytes), doc.data['sha256'] as string, `content of ${doc.id} has the recorded hash`);
     paths.delete(path);
   }
   t.deepEqual([...paths], [], 'no content without metadata');
@@ -415,7 +415,7 @@ export function backendRouteSuite(
         const res = await api.fetch(`/api/knowledge/${id}/content`);
         const bytes = Buffer.from(await res.arrayBuffer());
         t.deepEqual(bytes, Buffer.from(content, 'utf8'));
-        t.is(sha256(bytes), res.headers.get('x-content-sha256'));
+        t.is(sha256(bytes), String(res.headers.get('x-content-sha256')));
         t.is((await api.fetch(`/api/knowledge/${id}`, { method: 'DELETE' })).status, 204);
         t.is((await api.json(`/api/knowledge/${id}`)).status, 404);
         t.deepEqual((await api.json('/api/knowledge')).body.items, []);
