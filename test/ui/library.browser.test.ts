@@ -298,6 +298,33 @@ test.serial('backend restart: the badge and the list say so, and recover', async
   t.is(await page.getByRole('alert').count(), 0);
 });
 
+test.serial('a long list pages with "Load more" until the end', async (t) => {
+  const { stack, browser } = t.context;
+  const { page, problems, close } = await newPage(browser);
+  t.teardown(close);
+  for (let i = 1; i <= 23; i += 1)
+    await createViaApi(stack, {
+      title: `Bulk leaflet ${i}`,
+      tags: ['bulk'],
+      content: `# Leaflet ${i}`,
+    });
+  await page.goto(`${stack.url}/?tag=bulk`);
+  const items = page.getByRole('list', { name: 'Documents' }).getByRole('listitem');
+  await page.getByRole('link', { name: 'Bulk leaflet 23', exact: true }).waitFor();
+  t.is(await items.count(), 20);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.getByRole('link', { name: 'Bulk leaflet 1', exact: true }).waitFor();
+  t.is(await items.count(), 23);
+  // Newest first, no duplicates across the page boundary.
+  const titles = await items.getByRole('link').allTextContents();
+  t.deepEqual(
+    titles,
+    Array.from({ length: 23 }, (_, i) => `Bulk leaflet ${23 - i}`),
+  );
+  t.is(await page.getByRole('button', { name: 'Load more' }).count(), 0);
+  t.deepEqual(problems, []);
+});
+
 test.serial('screenshot of the library for the README', async (t) => {
   const { stack, browser } = t.context;
   const { page, close } = await newPage(browser, { width: 1100, height: 720 });

@@ -55,12 +55,10 @@ export function UploadForm() {
     if (source === 'text' && text.trim() === '') problems['content'] = 'Paste the document text.';
     setLocal(problems);
     setError(null);
-    if (Object.keys(problems).length > 0) {
-      document
-        .getElementById(
-          Object.keys(problems)[0] === 'content' ? 'content' : Object.keys(problems)[0]!,
-        )
-        ?.focus();
+    const firstProblem = Object.keys(problems)[0];
+    if (firstProblem !== undefined) {
+      // Field ids equal the problem keys: put the reader on the first field to fix.
+      document.getElementById(firstProblem)?.focus();
       return;
     }
     setBusy(true);
