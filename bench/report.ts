@@ -227,5 +227,15 @@ export function toText(c: Collected): string {
         `at ${p.fixed_rate.rate}/s ${l(p.fixed_rate.direct)} → ${l(p.fixed_rate.through)}`,
     );
   }
+  const synth = c.details.synth?.[0] as { cpu_ms: (number | null)[] } | undefined;
+  const validate = c.details.validate?.[0] as
+    { files: number; per_cpu_second: number[] } | undefined;
+  if (synth || validate) lines.push('');
+  if (synth) lines.push(`synth CPU time per run (ms): ${synth.cpu_ms.map(fmt).join(', ')}`);
+  if (validate) {
+    lines.push(
+      `validator over ${validate.files} files, per CPU second: ${validate.per_cpu_second.join(', ')}`,
+    );
+  }
   return lines.join('\n') + '\n';
 }
