@@ -52,6 +52,7 @@ export interface ResolvedProps {
   readonly labels: Readonly<Record<string, string>>;
   readonly launchStage: LaunchStage | undefined;
   readonly image: string;
+  readonly securityContext: 'restricted' | 'none';
   readonly containerName: string;
   readonly command: readonly string[] | undefined;
   readonly args: readonly string[] | undefined;
@@ -613,6 +614,10 @@ export function resolveProps(p: CloudRunServiceProps): ResolvedProps {
   if (p.launchStage !== undefined) oneOf('launchStage', p.launchStage, LAUNCH_STAGES);
 
   checkImage('image', p.image);
+  const securityContext = oneOf('securityContext', p.securityContext ?? 'restricted', [
+    'restricted',
+    'none',
+  ]);
   const containerName = p.containerName ?? 'app';
   checkContainerName('containerName', containerName, target);
   checkArgs('command', p.command);
@@ -790,6 +795,7 @@ export function resolveProps(p: CloudRunServiceProps): ResolvedProps {
     labels,
     launchStage: p.launchStage,
     image: p.image,
+    securityContext,
     containerName,
     command: p.command,
     args: p.args,

@@ -217,6 +217,15 @@ export interface CloudRunServiceProps {
 
   /** Container image. With Skaffold, the artifact name; Skaffold substitutes the built reference. */
   readonly image: string;
+  /**
+   * Knative target only (Cloud Run takes no securityContext; its sandbox isolates the container):
+   * `restricted` gives the ingress container Kubernetes' restricted profile (non-root, no
+   * privilege escalation, all capabilities dropped, RuntimeDefault seccomp), which is what
+   * Knative's webhook warns about otherwise. The image must run as a numeric non-root user.
+   * `none` leaves it to the cluster.
+   * @default 'restricted'
+   */
+  readonly securityContext?: 'restricted' | 'none';
   /** Name of the ingress container. Rule: DNS-1123 label, not `queue-proxy`. @default 'app' */
   readonly containerName?: string;
   /** @default the image's entrypoint */

@@ -14,6 +14,7 @@ import {
   ServiceSpecTemplateSpecContainersStartupProbeTcpSocketPort as StartupTcpPort,
   type ServiceSpecTemplateSpecContainers,
   type ServiceSpecTemplateSpecContainersLivenessProbe,
+  type ServiceSpecTemplateSpecContainersSecurityContext,
   type ServiceSpecTemplateSpecContainersStartupProbe,
   type ServiceSpecTemplateSpecVolumes,
 } from '../imports/knative-serving.knative.dev.ts';
@@ -246,8 +247,19 @@ function ingressContainer(r: ResolvedProps): ServiceSpecTemplateSpecContainers {
       : {}),
     ...(r.startupProbe ? { startupProbe: startupProbe(r.startupProbe) } : {}),
     ...(r.livenessProbe ? { livenessProbe: livenessProbe(r.livenessProbe) } : {}),
+    ...(r.target === 'knative' && r.securityContext === 'restricted'
+      ? { securityContext: RESTRICTED }
+      : {}),
   };
 }
+
+/** Kubernetes' restricted Pod Security profile, at container level (all Knative allows). */
+const RESTRICTED: ServiceSpecTemplateSpecContainersSecurityContext = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 function sidecarContainer(
   s: ResolvedSidecar,

@@ -106,13 +106,8 @@ export class LocalAppChart extends Chart {
         cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(Number(config.cpu)) },
         memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
       },
-      // The image runs as an unprivileged user; a numeric id lets Kubernetes verify it.
-      securityContext: {
-        ensureNonRoot: true,
-        user: 1000,
-        group: 1000,
-        readOnlyRootFilesystem: true,
-      },
+      // The image's own numeric non-root user (Dockerfile.cloudrun), verified by Kubernetes.
+      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true },
       startup: health(5, 24),
       readiness: health(10, 3),
       liveness: health(30, 3),

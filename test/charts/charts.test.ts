@@ -130,6 +130,14 @@ test('the Knative target carries no Cloud Run annotations and Kubernetes names',
   t.false(text.includes('cloud.googleapis.com'));
   t.is(knative.metadata.namespace, undefined);
   t.is(knative.spec.template.spec.serviceAccountName, 'elevendops-sa');
+  // Restricted profile on Knative (Cloud Run takes no securityContext).
+  t.deepEqual(container(knative).securityContext, {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  t.is(container(cloudRun).securityContext, undefined);
 });
 
 test('3.2: every secret of SERVICE_SECRETS is a secretKeyRef, on every target', (t) => {
@@ -236,6 +244,14 @@ test('local: the app as Cloud Run runs it, pointed at the emulators', (t) => {
   const c = deployment.spec.template.spec.containers[0];
   t.is(c.image, 'elevendops');
   t.is(c.imagePullPolicy, 'IfNotPresent');
+  // Non-root as the image's own numeric user, verified by the kubelet; read-only root, writable /tmp.
+  t.like(c.securityContext, {
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+  });
+  t.is(c.securityContext.runAsUser, undefined);
+  t.deepEqual(c.volumeMounts, [{ mountPath: '/tmp', name: 'tmp' }]);
   const env = envOf(c);
   t.is(env.get('PORT').value, '8080');
   t.is(env.get('K_SERVICE').value, 'elevendops');

@@ -316,6 +316,10 @@ test('knative target: Kubernetes names, no Cloud Run annotations, Cloud Run-only
     'autoscaling.knative.dev/max-scale': '100',
   });
 
+  t.is(m.spec.template.spec.containers[0].securityContext.runAsNonRoot, true);
+  const open = manifest({ ...base, target: 'knative', securityContext: 'none' });
+  t.is(open.spec.template.spec.containers[0].securityContext, undefined);
+
   const email = t.throws(
     () => manifest({ ...base, target: 'knative', serviceAccount: 'sa@p.iam.gserviceaccount.com' }),
     { instanceOf: InvalidPropError },
