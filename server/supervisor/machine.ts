@@ -374,9 +374,11 @@ export class Supervisor {
       p.failing !== undefined || !wasRunning || uptimeMs! < this.#policy.stableAfterMs;
     const cause =
       p.failing ??
-      (!wasRunning
-        ? `${how} before ready`
-        : `${how} ${uptimeMs} ms after ${p.decl.probed ? 'ready' : 'start'}`);
+      (error !== undefined
+        ? how
+        : !wasRunning
+          ? `${how} before ready`
+          : `${how} ${uptimeMs} ms after ${p.decl.probed ? 'ready' : 'start'}`);
     if (code !== null && FATAL_EXIT_CODES.has(code)) {
       p.phase = 'stopped';
       this.#giveUp(p, `${name} ${how}: configuration error, restarting cannot help`, EXIT_CONFIG);

@@ -309,3 +309,20 @@ test('child output: partial, CRLF, huge and stack-trace lines become valid entri
   t.is(stack.stream, 'stderr');
   t.regex(stack.message, /^Error: boom in the fixture\n\s+at /);
 });
+
+test('a command that cannot be spawned counts as a failed start', async (t) => {
+  const run = startRunner([{ name: 'ghost', command: '/nonexistent/ghost-binary' }], {
+    maxFailedStarts: 2,
+    restartInitialMs: 10,
+  });
+  t.is(await run.done, 1);
+  t.true(run.messages().includes('ghost could not be spawned (ENOENT)'));
+  t.true(
+    run
+      .messages()
+      .includes(
+        'giving up: ghost failed to start 2 times within 60 s (last: could not be spawned (ENOENT))',
+      ),
+    run.messages().join('\n'),
+  );
+});
