@@ -327,3 +327,48 @@ test('status codes, HEAD and empty bodies pass through unchanged', async (t) => 
   t.is(head.status, 404);
   t.is(head.body.length, 0);
 });
+
+test('a pooled connection that dies under a request: GET is re-sent once, POST gets 503', async (t) => {
+  // A raw TCP backend stub that answers the first request on each connection (keep-alive) and
+  // drops the connection when a second one arrives on it: what a backend closing an idle
+  // socket at the moment the proxy reuses it looks like.
+  const { createServer } = await import('node:net');
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    let served = 0;
+    let buffer = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('latin1');
+      while (buffer.includes('\r\n\r\n')) {
+        buffer = buffer.slice(buffer.indexOf('\r\n\r\n') + 4);
+        if (served++ === 0)
+          socket.write(
+            'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}',
+          );
+        else socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const frontend = await startTestFrontend(`http://127.0.0.1:${port}`);
+  t.teardown(async () => {
+    await frontend.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  t.is((await rawRequest(`${frontend.url}/api/a`)).status, 200);
+  const retried = await rawRequest(`${frontend.url}/api/b`);
+  t.is(retried.status, 200, 'the GET went out again on a fresh connection');
+  t.is(connections, 2);
+
+  const post = await rawRequest(`${frontend.url}/api/c`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  t.is(post.status, 503, 'a request with a body is never sent twice');
+  t.is(post.headers['retry-after'], '1');
+});
