@@ -78,7 +78,8 @@ test('assets are sent compressed when the client accepts it, identical once deco
 
 test('client-side routes get the app shell; missing files get a 404 JSON', async (t) => {
   const frontend = await serve(t);
-  for (const path of ['/upload', '/documents/k7Qm2xv9PZa0rT1bC3dE', '/a/b/c?x=1']) {
+  // `/apiary` is a page, not the API: only `/api` and `/api/…` are proxied.
+  for (const path of ['/upload', '/documents/k7Qm2xv9PZa0rT1bC3dE', '/a/b/c?x=1', '/apiary']) {
     const res = await rawRequest(`${frontend.url}${path}`);
     t.is(res.status, 200, path);
     t.regex(res.body.toString(), /<!doctype html>/);
