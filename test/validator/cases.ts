@@ -809,6 +809,28 @@ export const CASES: readonly Case[] = [
     passes: volume({ nfs: { server: '10.0.0.2', path: '/x' } }),
   },
   {
+    rule: 'volumes/source',
+    targets: CR,
+    why: 'a secret volume naming no valid secret',
+    breaks: volume({ secret: { secretName: '%SECRET%' } }),
+    passes: volume({ secret: { secretName: 'cfg' } }),
+    path: 'spec.template.spec.volumes[0].secret.secretName',
+  },
+  {
+    rule: 'probes/startup-window',
+    targets: CR,
+    why: 'period 240 with the default failureThreshold 3',
+    breaks: probe('startupProbe', { tcpSocket: {}, periodSeconds: 240 }),
+    passes: probe('startupProbe', { tcpSocket: {}, periodSeconds: 200 }),
+  },
+  {
+    rule: 'resources/memory-for-cpu',
+    targets: CR,
+    why: 'unquoted numbers are a type error, not a wrong total',
+    breaks: limits('1', '5Gi'),
+    passes: m([`${C0}.resources.limits`, { memory: '4Gi' }]),
+  },
+  {
     rule: 'volumes/items',
     targets: BOTH,
     why: 'an item without a key',

@@ -98,17 +98,24 @@ export const ENV_RULES = [
   LITERAL_SECRET,
 ];
 
-const SECRET_NAME = /^(?:[A-Za-z0-9_-]{1,255}|projects\/[^/\s]+\/secrets\/[A-Za-z0-9_-]{1,255})$/;
+/** A Secret Manager secret: its name in this project, or a full resource name. */
+export const SECRET_NAME =
+  /^(?:[A-Za-z0-9_-]{1,255}|projects\/[^/\s]+\/secrets\/[A-Za-z0-9_-]{1,255})$/;
 const SECRET_LIKE = /(_KEY$|_SECRET$|TOKEN(?!S)|PASSWORD)/i;
 const REFERENCE = /\$\([A-Za-z_][A-Za-z0-9_]*\)/;
 
-export function checkEnv(view: ServiceView, r: Reporter): void {
-  const aliases = new Set(
+/** Aliases declared by run.googleapis.com/secrets (ALIAS:projects/P/secrets/S, ...). */
+export function secretAliases(view: ServiceView): Set<string> {
+  return new Set(
     (str(view.templateAnnotations['run.googleapis.com/secrets']) ?? '')
       .split(',')
       .map((s) => s.split(':')[0]!.trim())
       .filter(Boolean),
   );
+}
+
+export function checkEnv(view: ServiceView, r: Reporter): void {
+  const aliases = secretAliases(view);
   for (const c of view.containers) {
     const env = list(c.raw['env']);
     const envPath = at(c.path, 'env');

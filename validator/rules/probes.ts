@@ -177,7 +177,7 @@ function checkCloudRun(
   if (startup) {
     const window = (failure ?? 3) * period;
     const max = gpu ? 1800 : 600;
-    if (failure !== undefined && failure >= 1 && window > max)
+    if ((failure ?? 3) >= 1 && period >= 1 && window > max)
       r.report(
         STARTUP_WINDOW,
         path,

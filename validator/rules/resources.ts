@@ -144,6 +144,13 @@ export function checkResources(view: ServiceView, r: Reporter): void {
           `requests.${key} is not supported`,
         );
 
+    // A limit of the wrong type is a shape error; the totals would be wrong, so stop here.
+    if (
+      ['cpu', 'memory'].some(
+        (k) => limits[k] !== undefined && limits[k] !== null && typeof limits[k] !== 'string',
+      )
+    )
+      valid = false;
     let cpu = DEFAULT_CPU;
     const rawCpu = limits['cpu'];
     if (typeof rawCpu === 'string') {

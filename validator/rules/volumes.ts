@@ -3,6 +3,7 @@ import { at } from '../path.ts';
 import type { Reporter, Rule } from '../rule.ts';
 import { REVISION, templateAnnotation, type ServiceView } from '../view.ts';
 import { int, isRecord, list, quote, record, str } from '../values.ts';
+import { SECRET_NAME, secretAliases } from './env.ts';
 
 export const VOLUME_SOURCE: Rule = {
   id: 'volumes/source',
@@ -81,6 +82,7 @@ const KNATIVE_SOURCES = [
 export function checkVolumes(view: ServiceView, r: Reporter): void {
   const volumes = new Map<string, Record<string, unknown>>();
   const gen1 = templateAnnotation(view, 'run.googleapis.com/execution-environment') === 'gen1';
+  const aliases = secretAliases(view);
   view.volumes.forEach((v, i) => {
     if (!isRecord(v)) return;
     const path = `${REVISION}.volumes[${i}]`;
@@ -103,8 +105,20 @@ export function checkVolumes(view: ServiceView, r: Reporter): void {
       );
     const secret = record(v['secret']);
     if (secret) {
-      if (r.target === 'cloudrun' && !str(secret['secretName']))
+      const secretName = str(secret['secretName']);
+      if (r.target === 'cloudrun' && !secretName)
         r.report(VOLUME_SOURCE, `${path}.secret.secretName`, 'the secret volume has no secretName');
+      else if (
+        r.target === 'cloudrun' &&
+        secretName &&
+        !SECRET_NAME.test(secretName) &&
+        !aliases.has(secretName)
+      )
+        r.report(
+          VOLUME_SOURCE,
+          `${path}.secret.secretName`,
+          `${quote(secretName)} is not a Secret Manager secret name or a declared alias`,
+        );
       checkItems(secret, at(path, 'secret'), r);
     }
     const configMap = record(v['configMap']);
