@@ -124,21 +124,32 @@ test('backend killed: the frontend answers 503 meanwhile, is not restarted, and 
   ] as number;
   const killedAt = Date.now();
   process.kill(backendPid, 'SIGKILL');
-  const seen: number[] = [];
+  // Every answer in order (deduplicated); a refused or hung request is recorded, not retried.
+  const seen: string[] = [];
   let retryAfter: unknown;
   await waitFor(
     async () => {
-      const res = await get(service.port, '/api/health');
-      if (seen.at(-1) !== res.status) seen.push(res.status);
-      if (res.status === 503) retryAfter = res.headers['retry-after'];
-      return res.status === 200 && seen.includes(503);
+      const outcome = await get(service.port, '/api/health').then(
+        (res) => {
+          if (res.status === 503) retryAfter = res.headers['retry-after'];
+          return String(res.status);
+        },
+        (error: Error) => `error ${error.message}`,
+      );
+      if (seen.at(-1) !== outcome) seen.push(outcome);
+      return outcome === '200' && seen.includes('503');
     },
     60_000,
     'health back to 200 after a 503',
     20,
   );
   const recoverMs = Date.now() - killedAt;
-  t.deepEqual(seen, [503, 200], 'only 503 while the backend was down, never a hang or refusal');
+  // The very first request may still beat the kill; after that only 503 until it is back.
+  t.regex(
+    seen.join(','),
+    /^(200,)?503,200$/,
+    'only 503 while the backend was down, never an error',
+  );
   t.is(retryAfter, '1');
   const starts = service.json().filter((l) => l['message'] === 'starting frontend');
   t.is(starts.length, 1, 'the frontend was not restarted');
