@@ -79,11 +79,12 @@ createInterface({ input: supervisor.stdout }).on('line', (line) => {
 
 // npm relays the terminal's SIGINT to us as well: one Ctrl-C can arrive twice within moments.
 let lastForward = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// A closed terminal (SIGHUP) stops the service too: the supervisor is in its own session.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (Date.now() - lastForward < 500) return;
     lastForward = Date.now();
-    if (supervisor.exitCode === null) supervisor.kill(signal);
+    if (supervisor.exitCode === null) supervisor.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
   });
 }
 
