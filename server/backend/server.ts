@@ -100,6 +100,10 @@ export async function startBackend(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
+  // Warm the storage clients (connections, lazy modules) now, so the first probe is answered
+  // from a fresh check instead of paying for the first connection.
+  void app.backend.health.checks();
+
   const sweepEvery = options.sweepIntervalMs ?? 3_600_000;
   const sweep = () => {
     app.backend.service.sweepOrphans().catch((error: unknown) => {
