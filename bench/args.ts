@@ -7,6 +7,8 @@ export type Group = (typeof GROUPS)[number];
 export interface BenchArgs {
   /** Print one JSON object on stdout (progress goes to stderr either way). */
   readonly json: boolean;
+  /** Print Markdown tables instead of the text report (for BENCHMARKS.md). */
+  readonly markdown: boolean;
   /** Runs of every repeated measurement. @default 3 */
   readonly runs: number;
   /** Which groups to run. @default all */
@@ -21,7 +23,7 @@ export interface BenchArgs {
   readonly keep: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--json] [--runs N] [--only ${GROUPS.join(',')}]
+export const USAGE = `usage: npm run bench -- [--json | --markdown] [--runs N] [--only ${GROUPS.join(',')}]
                         [--anchors pm2-runtime,concurrently,seed-shell] [--load-seconds S]
                         [--no-build] [--keep]`;
 
@@ -48,6 +50,7 @@ function positive(value: string | undefined, flag: string): number {
 /** Parses argv (without node and script); throws an Error with a clear message on bad input. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
   let json = false;
+  let markdown = false;
   let runs = 3;
   let only: ReadonlySet<Group> = new Set(GROUPS);
   let anchors: SupervisorName[] = SUPERVISORS.filter((s) => s !== 'ours');
@@ -60,6 +63,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     switch (flag) {
       case '--json':
         json = true;
+        break;
+      case '--markdown':
+        markdown = true;
         break;
       case '--runs':
         runs = Math.round(positive(value(), flag));
@@ -83,5 +89,5 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`unknown argument "${argv[i]}"`);
     }
   }
-  return { json, runs, only, anchors, noBuild, loadSeconds, keep };
+  return { json, markdown, runs, only, anchors, noBuild, loadSeconds, keep };
 }

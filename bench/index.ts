@@ -4,7 +4,7 @@
  * stdout; progress always goes to stderr.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/net.ts';
@@ -30,6 +30,7 @@ import {
   fail,
   record,
   toJson,
+  toMarkdown,
   toText,
   type Collected,
   type Series,
@@ -355,6 +356,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 const collected = await main(args);
+// Every run's figures are also kept (git-ignored) so a text or Markdown run can be re-read as JSON.
+const resultsDir = path.join(repoRoot, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(
+  path.join(resultsDir, 'latest.json'),
+  `${JSON.stringify(toJson(collected), null, 2)}\n`,
+);
 process.stdout.write(
-  args.json ? `${JSON.stringify(toJson(collected), null, 2)}\n` : toText(collected),
+  args.json
+    ? `${JSON.stringify(toJson(collected), null, 2)}\n`
+    : args.markdown
+      ? toMarkdown(collected)
+      : toText(collected),
 );

@@ -239,3 +239,54 @@ export function toText(c: Collected): string {
   }
   return lines.join('\n') + '\n';
 }
+
+function mdTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  return [head!, head!.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** The same figures as Markdown tables, for pasting a real run into BENCHMARKS.md. */
+export function toMarkdown(c: Collected): string {
+  const json = toJson(c);
+  const spreads = json.spread as Record<string, { min: number; median: number; max: number }>;
+  const budgets = json.budgets as Record<
+    string,
+    { budget: string; value: number | null; met: boolean | null }
+  >;
+  const reasons = json.null_reasons as Record<string, string>;
+  const rows = [['figure', 'min', 'median', 'max', 'budget', 'met']];
+  for (const key of FIGURE_KEYS) {
+    const s = spreads[key];
+    const b = budgets[key];
+    rows.push([
+      `\`${key}\``,
+      fmt(s?.min),
+      s ? `**${s.median}**` : `— (${(reasons[key] ?? '').split('\n')[0]})`,
+      fmt(s?.max),
+      b?.budget ?? '',
+      b ? (b.met === null ? '—' : b.met ? 'yes' : '**no**') : '',
+    ]);
+  }
+  const out = [mdTable(rows)];
+  const anchors = json.anchors as Record<string, Record<string, unknown>>;
+  const names = Object.keys(anchors);
+  if (names.length) {
+    const arows = [['figure', 'ours', ...names.map((n) => `${n} (× ours)`)]];
+    for (const key of ANCHOR_KEYS) {
+      arows.push([
+        `\`${key}\``,
+        fmt(json[key]),
+        ...names.map((n) => {
+          const a = anchors[n]!;
+          const vs = (a.vs_ours as Record<string, number | null>)[key];
+          const why = ((a.null_reasons ?? {}) as Record<string, string>)[key];
+          return why
+            ? `— (${why.split('\n')[0]})`
+            : `${fmt(a[key])}${vs === null || vs === undefined ? '' : ` (${vs}×)`}`;
+        }),
+      ]);
+    }
+    out.push('', mdTable(arows));
+  }
+  return out.join('\n') + '\n';
+}
