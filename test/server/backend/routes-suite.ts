@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Stores } from '../../../server/storage/index.ts';
 import { ALLOWED_ORIGIN, MAX_BYTES, startTestBackend, type TestBackend } from './harness.ts';
 import { readAll } from '../storage/contract.ts';
+import { malformedRequest, send } from './malformed.ts';
 
 export interface SuiteOptions {
   /** fast-check runs for the expensive HTTP properties. @default 40 */
@@ -464,6 +465,30 @@ export function backendRouteSuite(
         );
         const listed = await api.json('/api/knowledge?limit=100');
         t.deepEqual(listed.body.items.map((d: any) => d.id).sort(), [...remaining].sort());
+      } finally {
+        await api.stop();
+      }
+    },
+    { numRuns: Math.max(5, Math.floor(runs / 2)) },
+  );
+
+  testProp(
+    `${name}: random malformed requests never produce a 5xx`,
+    [fc.array(malformedRequest, { minLength: 1, maxLength: 6 })],
+    async (t, requests) => {
+      const api = await startTestBackend(await makeStores());
+      try {
+        await api.create({ title: 'seed', content: 'seed' });
+        for (const req of requests) {
+          const res = await send(api.url, req);
+          const where = `${req.method} ${req.path} ${JSON.stringify(req.headers)} -> ${res.status} ${res.body.toString().slice(0, 200)}`;
+          t.true(res.status < 500, where);
+          if (res.status >= 400 && req.method !== 'HEAD') {
+            const body = JSON.parse(res.body.toString()) as { error?: { code?: unknown } };
+            t.is(typeof body.error?.code, 'string', where);
+          }
+        }
+        await assertConsistent(t, api.stores);
       } finally {
         await api.stop();
       }
