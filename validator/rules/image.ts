@@ -61,6 +61,63 @@ export function parseImage(image: string): ImageRef | undefined {
   return { tag: match[1], digest: match[2], lowercase: strict !== null };
 }
 
+// Knative parses images with go-containerregistry's name.ParseReference(s, name.WeakValidation),
+// which checks character sets and lengths rather than the docker grammar; written out below so
+// the knative target accepts exactly what Knative accepts (e.g. "ab" yes, "x" no).
+const GCR_REPOSITORY = /^[a-z0-9_./-]+$/;
+const GCR_TAG = /^[A-Za-z0-9_.-]+$/;
+const HOST_OK = /^[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"\u0080-\uffff]*$/;
+
+function gcrRegistryOk(name: string): boolean {
+  // url.Parse("//" + name).Host must equal name: no userinfo, path, query, fragment or escapes,
+  // and whatever follows the last ":" must be a (possibly empty) port number.
+  if (!HOST_OK.test(name)) return false;
+  const colon = name.lastIndexOf(':');
+  return colon < 0 || /^:\d*$/.test(name.slice(colon));
+}
+
+/** go-containerregistry NewRepository: the full name, or undefined. */
+function gcrRepository(name: string): string | undefined {
+  if (name === '') return undefined;
+  let registry = '';
+  let repo = name;
+  const slash = name.indexOf('/');
+  if (slash >= 0) {
+    const first = name.slice(0, slash);
+    if (first.includes('.') || first.includes(':')) {
+      registry = first;
+      repo = name.slice(slash + 1);
+    }
+  }
+  const runes = [...repo].length;
+  if (runes < 2 || runes > 255 || !GCR_REPOSITORY.test(repo)) return undefined;
+  if (!gcrRegistryOk(registry)) return undefined;
+  return `${registry === '' || registry === 'docker.io' ? 'index.docker.io' : registry}/${repo}`;
+}
+
+/** go-containerregistry NewTag. */
+function gcrTag(name: string): string | undefined {
+  const parts = name.split(':');
+  let base = name;
+  let tag = '';
+  if (parts.length > 1 && !parts[parts.length - 1]!.includes('/')) {
+    base = parts.slice(0, -1).join(':');
+    tag = parts[parts.length - 1]!;
+  }
+  if (tag !== '' && !([...tag].length <= 128 && GCR_TAG.test(tag))) return undefined;
+  return gcrRepository(base);
+}
+
+/** go-containerregistry name.ParseReference with WeakValidation: true when Knative accepts it. */
+export function knativeParsesImage(image: string): boolean {
+  if (gcrTag(image) !== undefined) return true;
+  const parts = image.split('@');
+  if (parts.length !== 2) return false;
+  const [base, digest] = parts as [string, string];
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) return false;
+  return gcrRepository(gcrTag(base) ?? base) !== undefined;
+}
+
 export function checkImages(view: ServiceView, r: Reporter): void {
   for (const c of view.containers) {
     const path = at(c.path, 'image');
@@ -70,12 +127,17 @@ export function checkImages(view: ServiceView, r: Reporter): void {
       continue;
     }
     if (typeof image !== 'string') continue; // a type error, reported by shape
-    const ref = parseImage(image);
-    if (!ref || (r.target === 'knative' && !ref.lowercase)) {
-      r.report(IMAGE, path, `${quote(image)} is not an image reference`);
+    if (r.target === 'knative' && !knativeParsesImage(image)) {
+      r.report(IMAGE, path, `${quote(image)} is not an image reference Knative can parse`);
       continue;
     }
-    if (!ref.lowercase)
+    const ref = parseImage(image);
+    if (!ref) {
+      if (r.target === 'cloudrun')
+        r.report(IMAGE, path, `${quote(image)} is not an image reference`);
+      continue;
+    }
+    if (!ref.lowercase && r.target === 'cloudrun')
       r.report(IMAGE_CASE, path, `${quote(image)} has uppercase letters in its repository path`);
     if (
       ref.digest === undefined &&

@@ -135,6 +135,107 @@ test("random combinations of rule cases: our verdict equals Knative's", async (t
   t.deepEqual(wrong, []);
 });
 
+/** Random values around each field's boundaries, set on the base manifest. */
+const fieldValues = fc.record(
+  {
+    name: fc.oneof(
+      fc.stringMatching(/^[a-z][a-z0-9-]{0,64}$/),
+      fc.stringMatching(/^[A-Za-z0-9_.-]{0,10}$/),
+    ),
+    port: fc.integer({ min: -2, max: 70_000 }),
+    portName: fc.constantFrom('', 'http1', 'h2c', 'http', 'grpc'),
+    reserved: fc.constantFrom(8008, 8012, 8013, 8022, 9090, 9091, 8080),
+    timeout: fc.integer({ min: -2, max: 700 }),
+    concurrency: fc.integer({ min: -2, max: 1100 }),
+    image: fc.oneof(
+      fc.constantFrom(
+        'nginx',
+        'gcr.io/p/app:1',
+        `gcr.io/p/app@sha256:${'a'.repeat(64)}`,
+        'localhost:5000/a/b:c',
+        'UPPER/x',
+        'a//b',
+        'a:b:c',
+        '',
+      ),
+      fc.stringMatching(/^[a-zA-Z0-9./:@_-]{1,30}$/),
+    ),
+    minScale: fc.integer({ min: -2, max: 12 }).map(String),
+    maxScale: fc.integer({ min: -2, max: 12 }).map(String),
+    account: fc.stringMatching(/^[a-z0-9.@-]{1,20}$/),
+    envName: fc.constantFrom('PORT', 'K_SERVICE', 'K_REVISION', 'FOO', 'PORTS'),
+    volumeName: fc.stringMatching(/^[a-z0-9_-]{1,12}$/),
+    mountPath: fc.constantFrom('/data', 'data', '/', '/dev', '/dev/log', '/dev/x'),
+    percents: fc.array(fc.integer({ min: -5, max: 110 }), { minLength: 0, maxLength: 3 }),
+    tag: fc.stringMatching(/^[a-zA-Z0-9_-]{0,8}$/),
+  },
+  { requiredKeys: [] },
+);
+
+test("random field values around the boundaries: our verdict equals Knative's", async (t) => {
+  const samples = fc.sample(fieldValues, { numRuns: 300, seed: 5 });
+  const docs = samples.map((v) => {
+    const d = base() as Record<string, any>;
+    const spec = d['spec']['template']['spec'];
+    const c = spec['containers'][0];
+    const annotations = d['spec']['template']['metadata']['annotations'];
+    if (v.name !== undefined) d['metadata']['name'] = v.name;
+    if (v.port !== undefined) c.ports[0].containerPort = v.port;
+    else if (v.reserved !== undefined) c.ports[0].containerPort = v.reserved;
+    if (v.portName !== undefined) c.ports[0].name = v.portName;
+    if (v.timeout !== undefined) spec['timeoutSeconds'] = v.timeout;
+    if (v.concurrency !== undefined) spec['containerConcurrency'] = v.concurrency;
+    if (v.image !== undefined) c.image = v.image;
+    if (v.minScale !== undefined) annotations['autoscaling.knative.dev/min-scale'] = v.minScale;
+    if (v.maxScale !== undefined) annotations['autoscaling.knative.dev/max-scale'] = v.maxScale;
+    if (v.account !== undefined) spec['serviceAccountName'] = v.account;
+    if (v.envName !== undefined) c.env = [{ name: v.envName, value: 'x' }];
+    if (v.volumeName !== undefined || v.mountPath !== undefined) {
+      const name = v.volumeName ?? 'data';
+      spec['volumes'] = [{ name, emptyDir: {} }];
+      c.volumeMounts = [{ name, mountPath: v.mountPath ?? '/data' }];
+    }
+    if (v.percents !== undefined)
+      d['spec']['traffic'] = v.percents.map((percent, i) =>
+        i === 0
+          ? { latestRevision: true, percent, ...(v.tag ? { tag: v.tag } : {}) }
+          : { revisionName: `app-0000${i}`, percent },
+      );
+    return { label: JSON.stringify(v), doc: d };
+  });
+  const verdicts = await oracle(docs.map((x) => x.doc));
+  const wrong = docs.flatMap(({ label, doc }, i) => {
+    const ours = ourErrors(validateManifest(doc, { target: 'knative' }));
+    return (ours.length === 0) === verdicts[i]!.ok ? [] : [disagreement(label, verdicts[i]!, ours)];
+  });
+  t.deepEqual(wrong, []);
+});
+
+test("random image references: our verdict equals Knative's (go-containerregistry)", async (t) => {
+  const images = fc.sample(
+    fc.oneof(
+      fc.stringMatching(/^[a-zA-Z0-9./:@_-]{1,30}$/),
+      fc.stringMatching(
+        /^([a-z0-9.-]{1,8}(:[0-9]{1,5})?\/)?[a-z0-9._-]{1,8}(\/[a-z0-9._-]{1,8}){0,2}(:[a-zA-Z0-9._-]{1,10})?(@sha256:[0-9a-f]{64})?$/,
+      ),
+    ),
+    { numRuns: 500, seed: 9 },
+  );
+  const docs = images.map((image) => {
+    const d = base() as Record<string, any>;
+    d['spec']['template']['spec']['containers'][0].image = image;
+    return d;
+  });
+  const verdicts = await oracle(docs);
+  const wrong = images.flatMap((image, i) => {
+    const ours = ourErrors(validateManifest(docs[i], { target: 'knative' }));
+    return (ours.length === 0) === verdicts[i]!.ok
+      ? []
+      : [disagreement(JSON.stringify(image), verdicts[i]!, ours)];
+  });
+  t.deepEqual(wrong, []);
+});
+
 test("the corpus of real Cloud Run manifests: our knative verdict equals Knative's", async (t) => {
   if (!existsSync(corpusDir)) {
     t.log(`skipped: ${corpusDir} not found`);
