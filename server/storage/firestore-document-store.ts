@@ -48,6 +48,8 @@ export class FirestoreDocumentStore implements DocumentStore {
   readonly client: Firestore;
   private readonly timeoutMs: number;
   private closed = false;
+  /** Client calls not settled yet (including ones our deadline gave up on). */
+  private pending = 0;
 
   constructor(options: FirestoreDocumentStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -63,8 +65,14 @@ export class FirestoreDocumentStore implements DocumentStore {
   /** Runs one client call under our deadline, mapping transient failures to StoreUnavailableError. */
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreUnavailableError('firestore', 'unavailable', 'client closed');
+    const operation = fn();
+    this.pending++;
+    operation.then(
+      () => this.pending--,
+      () => this.pending--,
+    );
     try {
-      return await withDeadline(fn(), this.timeoutMs, 'firestore', what);
+      return await withDeadline(operation, this.timeoutMs, 'firestore', what);
     } catch (error) {
       return classify(error, what);
     }
@@ -138,6 +146,10 @@ export class FirestoreDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.client.terminate().catch(() => {});
+    // With calls still retrying against an unreachable Firestore, `terminate()` waits for them
+    // and then the client rejects their internal retries with nobody listening (an unhandled
+    // rejection). The process is about to exit then; its channels go with it.
+    if (this.pending > 0) return;
+    await withDeadline(this.client.terminate(), 2000, 'firestore', 'terminate').catch(() => {});
   }
 }

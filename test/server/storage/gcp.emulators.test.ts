@@ -16,6 +16,12 @@ import { blobStoreContract, documentStoreContract } from './contract.ts';
 
 process.env['METADATA_SERVER_DETECTION'] = 'none';
 
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+test.after('no unhandled rejection, even from clients closed during an outage', (t) => {
+  t.deepEqual(unhandled, []);
+});
+
 let emulators: Emulators | undefined;
 let starting: Promise<Emulators> | undefined;
 const ready = () =>
@@ -60,6 +66,10 @@ test('firestore: nothing listening is StoreUnavailableError within the deadline'
   t.teardown(() => store.close());
   const error = await t.throwsAsync(store.ping(), { instanceOf: StoreUnavailableError });
   t.is(error?.dependency, 'firestore');
+  await t.throwsAsync(store.get('c', 'x'), { instanceOf: StoreUnavailableError });
+  // Closing while the client still retries in the background must neither hang nor leave a
+  // rejection nobody handles (the client's own terminate() would do both).
+  await store.close();
   await t.throwsAsync(store.get('c', 'x'), { instanceOf: StoreUnavailableError });
 });
 
