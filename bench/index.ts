@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/net.ts';
 import { launch, type SupervisorName } from './anchors/launchers.ts';
-import { parseArgs, USAGE, type BenchArgs } from './args.ts';
+import { GROUPS, parseArgs, USAGE, type BenchArgs } from './args.ts';
 import { startAlone } from './figures/startup.ts';
 import { DEFAULT_PROXY, proxyHop } from './figures/proxy.ts';
 import {
@@ -356,13 +356,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 const collected = await main(args);
-// Every run's figures are also kept (git-ignored) so a text or Markdown run can be re-read as JSON.
-const resultsDir = path.join(repoRoot, 'bench', 'results');
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(
-  path.join(resultsDir, 'latest.json'),
-  `${JSON.stringify(toJson(collected), null, 2)}\n`,
-);
+// A full run's figures are also kept (git-ignored), so a text or Markdown run can be re-read as JSON.
+if (args.only.size === GROUPS.length) {
+  const resultsDir = path.join(repoRoot, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(
+    path.join(resultsDir, 'latest.json'),
+    `${JSON.stringify(toJson(collected), null, 2)}\n`,
+  );
+}
 process.stdout.write(
   args.json
     ? `${JSON.stringify(toJson(collected), null, 2)}\n`
