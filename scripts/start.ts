@@ -9,6 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -32,6 +33,32 @@ if (!args.includes('--no-build')) {
 if (!existsSync(supervisorMain)) {
   say(`npm start: ${supervisorMain} is missing; run without --no-build`);
   process.exit(1);
+}
+
+/** Resolves with an error message when something already listens on host:port. */
+function portTaken(host: string, portNumber: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'EADDRINUSE' ? `port ${portNumber} is already in use` : undefined),
+    );
+    server.listen(portNumber, host, () => server.close(() => resolve(undefined)));
+  });
+}
+
+// A busy port would only show up as a crash loop ending in "giving up": say it plainly first.
+const backendPort = Number(process.env['BACKEND_PORT']?.trim() || '8000');
+for (const [what, host, n, variable] of [
+  ['the web server', '0.0.0.0', Number(port), 'PORT'],
+  ['the API backend', '127.0.0.1', backendPort, 'BACKEND_PORT'],
+] as const) {
+  const problem = Number.isInteger(n) ? await portTaken(host, n) : undefined;
+  if (problem !== undefined) {
+    say(
+      `npm start: ${problem} (${what}); stop what uses it or set ${variable}, e.g. ${variable}=${n + 1} npm start`,
+    );
+    process.exit(1);
+  }
 }
 
 // Its own process group: a terminal Ctrl-C reaches us (and npm) but not the supervisor directly,
