@@ -71,8 +71,9 @@ async function tree(): Promise<ProcessInfo[]> {
   return processTree(s.pid);
 }
 
+/** Node's process.title replaces the whole command line: match it exactly or as the first word. */
 const isTitled = (title: string) => (p: ProcessInfo) =>
-  p.command.split(' ')[0] === title || p.command.startsWith(`${title} `) || p.command === title;
+  p.command === title || p.command.startsWith(`${title} `);
 
 test.after.always(async () => {
   if (state.service) {
@@ -358,8 +359,9 @@ test.serial(
     const after = await containerState(service.id);
     const accepted = load.records.filter((r) => r.startedAt < stopAt);
     const failed = accepted.filter((r) => r.status < 200 || r.status >= 300);
+    const inFlight = accepted.filter((r) => r.endedAt >= stopAt).length;
     say(
-      `podman stop -t 10: ${stopMs} ms, exit code ${after.exitCode}; ${accepted.length} requests before the stop, ${failed.length} failed; ${load.records.length - accepted.length} after`,
+      `podman stop -t 10: ${stopMs} ms, exit code ${after.exitCode}; ${accepted.length} requests before the stop (${inFlight} still in flight when it began), ${failed.length} failed; ${load.records.length - accepted.length} after`,
     );
     if (after.exitCode !== 0 || failed.length > 0) t.log(await containerLogs(service.id, 40));
     t.is(stop.code, 0, stop.stderr);
