@@ -27,7 +27,10 @@ export interface Policy {
   readonly failureWindowMs: number;
   /** From the stop signal until whatever is still alive gets SIGKILL. */
   readonly stopTimeoutMs: number;
-  /** After SIGKILL, exit anyway this long later even if a child never reports its death. */
+  /**
+   * After SIGKILL, exit anyway this long later even if a child never reports its death; also the
+   * longest wait for children's last output at exit. Worst case: stop + 2 x this (9.8 s).
+   */
   readonly killGraceMs: number;
 }
 
@@ -125,8 +128,9 @@ export const SUPERVISOR_VARIABLES = {
   },
   SUPERVISOR_KILL_GRACE_MS: {
     key: 'killGraceMs',
-    description: 'After SIGKILL, exit at the latest this much later.',
-    default: 500,
+    description:
+      'After SIGKILL, exit at the latest this much later; also the longest wait for the last log lines at exit.',
+    default: 400,
     min: 0,
     max: 60_000,
   },

@@ -59,9 +59,6 @@ interface Running {
   readonly child: ChildProcess;
 }
 
-/** At exit, output still in the pipes gets this long to arrive before it is cut off. */
-const FINAL_DRAIN_MS = 250;
-
 export class Runner {
   readonly #options: RunnerOptions;
   readonly #specs = new Map<string, ProcessSpec>();
@@ -250,7 +247,8 @@ export class Runner {
     this.#exitCode = code;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    const deadline = setTimeout(() => this.#closeStreams(code), FINAL_DRAIN_MS);
+    // Output still in the pipes gets the kill grace to arrive; the stop budget must hold.
+    const deadline = setTimeout(() => this.#closeStreams(code), this.#policy.killGraceMs);
     const check = () => {
       if (this.#streams.size > 0) return;
       clearTimeout(deadline);
