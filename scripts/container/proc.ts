@@ -97,6 +97,8 @@ export interface ProcessInfo {
   readonly uid: number;
   /** /proc/PID/cmdline joined with spaces (Node's process.title replaces it). */
   readonly command: string;
+  /** Resident set size (VmRSS), in bytes; 0 for zombies and kernel threads. */
+  readonly rssBytes: number;
 }
 
 /** `pid (comm) state ppid ...`: comm may contain spaces and parentheses, so split at the last `)`. */
@@ -116,7 +118,8 @@ function readProcess(pid: number): ProcessInfo | undefined {
       .split('\0')
       .filter(Boolean)
       .join(' ');
-    return { pid, ppid: stat.ppid, state: stat.state, uid, command };
+    const rssKb = parseInt(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? '0', 10);
+    return { pid, ppid: stat.ppid, state: stat.state, uid, command, rssBytes: rssKb * 1024 };
   } catch {
     return undefined; // exited while we looked
   }

@@ -36,7 +36,7 @@ import {
   processTree,
   type ProcessInfo,
 } from '../../scripts/container/proc.ts';
-import { describeProbe, probeWindowMs } from '../../scripts/container/probe.ts';
+import { describeProbe, probeWindowMs, runProbe } from '../../scripts/container/probe.ts';
 import { IMAGE_ENV } from '../../scripts/container/local-env.ts';
 import { get, lightLoad } from './http.ts';
 
@@ -233,11 +233,15 @@ test.serial('every process runs as the fixed non-root UID, under tini as PID 1',
   t.true(processes.length >= 4, processes.map((p) => p.command).join('\n'));
   for (const p of processes) t.is(p.uid, APP_UID, `${p.command} runs as ${p.uid}`);
   t.regex(processes[0]!.command, /^\/usr\/bin\/tini -- node dist\/server\/supervisor\/main\.js/);
+  const rss = processes.reduce((sum, p) => sum + p.rssBytes, 0);
+  say(
+    `resident memory of the container's processes: ${mb(rss)} (limit ${need(state.spec, 'spec').memory})`,
+  );
   for (const title of ['elevendops-supervisor', 'elevendops-backend', 'elevendops-frontend'])
     t.true(processes.some(isTitled(title)), `${title} is running`);
 });
 
-test.serial('the UI and /api/health answer on $PORT', async (t) => {
+test.serial('the UI and /api/health answer on $PORT; the liveness probe passes', async (t) => {
   const { url } = need(state.service, 'the container');
   const page = await get(`${url}/`);
   t.is(page.status, 200);
@@ -248,8 +252,17 @@ test.serial('the UI and /api/health answer on $PORT', async (t) => {
   t.regex(health.contentType, /application\/json/);
   const body = JSON.parse(health.body) as Record<string, unknown>;
   t.log(health.body);
+  const spec = need(state.spec, 'spec');
+  if (spec.livenessProbe) {
+    // Cloud Run starts liveness probes once the startup probe passed: the first must pass too.
+    const liveness = await runProbe(
+      { ...spec.livenessProbe, initialDelaySeconds: 0, failureThreshold: 1 },
+      { port: Number(new URL(url).port) },
+    );
+    t.is(liveness.verdict, 'succeeded', liveness.attempts.map((a) => a.detail).join(', '));
+  }
   if (typeof body['version'] === 'string')
-    t.is(body['version'], need(state.spec, 'spec').revision, 'K_REVISION is the version');
+    t.is(body['version'], spec.revision, 'K_REVISION is the version');
 });
 
 test.serial('nothing listens on a non-loopback address except $PORT', async (t) => {
