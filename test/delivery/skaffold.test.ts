@@ -23,7 +23,7 @@ import {
   profilesOfCommand,
   removePath,
 } from './skaffold-model.ts';
-import { markdownCommands } from './shell.ts';
+import { skaffoldCommands } from './skaffold-commands.ts';
 
 const config = loadSkaffold();
 const profile = (name: string): SkaffoldProfile => {
@@ -31,21 +31,6 @@ const profile = (name: string): SkaffoldProfile => {
   if (!p) throw new Error(`no profile ${name} in skaffold.yaml`);
   return p;
 };
-
-/** Every `skaffold` command in the guide and in cloudbuild.yaml, with where it is. */
-function skaffoldCommands(): { where: string; args: string[]; env: Record<string, string> }[] {
-  const out = markdownCommands(readRepoText('deploy/README.md'))
-    .filter((c) => c.words[0] === 'skaffold')
-    .map((c) => ({ where: `deploy/README.md:${c.line}`, args: c.words.slice(1), env: {} }));
-  for (const step of loadCloudBuild().steps) {
-    if (step.entrypoint !== 'skaffold') continue;
-    const env = Object.fromEntries(
-      (step.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
-    );
-    out.push({ where: `cloudbuild.yaml step ${step.id}`, args: step.args ?? [], env });
-  }
-  return out;
-}
 
 test('schema version and one artifact, elevendops from Dockerfile.cloudrun, for linux/amd64', (t) => {
   t.is(config.apiVersion, 'skaffold/v4beta14');
