@@ -59,6 +59,9 @@ export class FirestoreDocumentStore implements DocumentStore {
       // gRPC (the client's default). The REST transport measured no faster to load or lighter
       // here, and against an emulator it needs a separate no-auth client to avoid Google auth.
       ...(options.emulatorHost ? { host: options.emulatorHost, ssl: false } : {}),
+      // gRPC backs off reconnects up to 120 s by default: after a short Firestore blip the
+      // backend would stay unhealthy for minutes. Probing again every few seconds is cheap.
+      'grpc.max_reconnect_backoff_ms': 3000,
     });
   }
 

@@ -84,6 +84,8 @@ export class GcsBlobStore implements BlobStore {
       if (this.createBucket) await (this.bucketReady ??= this.ensureBucket());
       return await withDeadline(fn(), this.timeoutMs, 'storage', what);
     } catch (error) {
+      // An emulator restarted with an empty memory loses its bucket: make it again next time.
+      if (this.createBucket && statusOf(error) === 404) this.bucketReady = undefined;
       return classify(error, what);
     }
   }
