@@ -102,12 +102,8 @@ test.serial(
     t.timeout(15 * 60_000);
     const base = need(state.base, 'the base image');
     const started = Date.now();
-    await buildImage({
-      tag: TAG,
-      baseImage: base,
-      revision: 'container-test',
-      source: 'https://example.invalid/elevendops',
-    });
+    // Only the base-image arguments are overridden: the Dockerfile is built as CI builds it.
+    await buildImage({ tag: TAG, baseImage: base });
     state.built = true;
     say(`podman build -f Dockerfile.cloudrun: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -134,8 +130,9 @@ test.serial(
     t.is(config.Healthcheck, undefined, 'Cloud Run ignores HEALTHCHECK: none is declared');
     for (const [name, value] of Object.entries(IMAGE_ENV))
       t.true(config.Env?.includes(`${name}=${value}`), `image env has ${name}=${value}`);
-    t.is(config.Labels?.['org.opencontainers.image.revision'], 'container-test');
-    t.is(config.Labels?.['org.opencontainers.image.source'], 'https://example.invalid/elevendops');
+    // The OCI labels exist; their values are the OCI_SOURCE / OCI_REVISION build arguments.
+    t.true(config.Labels !== undefined && 'org.opencontainers.image.revision' in config.Labels);
+    t.true(config.Labels !== undefined && 'org.opencontainers.image.source' in config.Labels);
 
     // Only the app is in the app layer: no sources, tests or dev tools.
     const listing = await run('podman', [
