@@ -22,6 +22,8 @@ export interface StartBackendOptions {
   readonly port?: number;
   /** Longest a stop waits for in-flight requests before cutting them. @default 8000 */
   readonly drainTimeoutMs?: number;
+  /** How long a health check result is reused. @default 2000 */
+  readonly healthCacheMs?: number;
   /** Period of the orphan sweep (first run shortly after start); 0 disables it. @default 3600000 */
   readonly sweepIntervalMs?: number;
 }
@@ -70,7 +72,12 @@ export async function startBackend(
 ): Promise<RunningBackend> {
   const logger = options.logger ?? loggerFromConfig(config, 'backend');
   const stores = options.stores ?? (await storesFromConfig(config));
-  const app = createBackend({ config, stores, logger });
+  const app = createBackend({
+    config,
+    stores,
+    logger,
+    ...(options.healthCacheMs === undefined ? {} : { healthCacheMs: options.healthCacheMs }),
+  });
   const handle = app.callback();
   const server = createServer((req, res) => {
     void handle(req, res);

@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { FileDocumentStore, FsBlobStore, type Stores } from '../../../server/storage/index.ts';
 import { healthReport, HealthMonitor } from '../../../server/backend/health.ts';
-import { withFaults, type BlobOp, type DocumentOp } from '../storage/faults.ts';
+import { withFaults, type BlobOp, type DocumentOp, type Faults } from '../storage/faults.ts';
 import { startTestBackend } from './harness.ts';
 import { assertConsistent } from './routes-suite.ts';
 import { malformedRequest, send } from './malformed.ts';
@@ -39,8 +39,13 @@ async function embedded(): Promise<Stores> {
   return { documents, blobs };
 }
 
-async function start(t: { teardown: (fn: () => Promise<void>) => void }) {
+async function start(
+  t: { teardown: (fn: () => Promise<void>) => void },
+  before: (faults: Faults) => void = () => {},
+) {
   const { stores, faults } = withFaults(await embedded());
+  // Faults wanted from the start are set before the backend runs its first (warm-up) check.
+  before(faults);
   const api = await startTestBackend(stores);
   t.teardown(() => api.stop());
   return { api, faults };
@@ -170,8 +175,7 @@ for (const [label, corrupt] of [
 }
 
 test('health: 503 naming the failed dependency, 200 again once it is back', async (t) => {
-  const { api, faults } = await start(t);
-  faults.documentsDown.add('ping');
+  const { api, faults } = await start(t, (f) => f.documentsDown.add('ping'));
   const down = await api.json('/api/health');
   t.is(down.status, 503);
   t.is(down.body.status, 'unhealthy');
@@ -260,10 +264,10 @@ testProp(
   [fc.subarray(docOps), fc.subarray(blobOps)],
   async (t, docsDown, blobsDown) => {
     const { stores, faults } = withFaults(await embedded());
+    docsDown.forEach((op) => faults.documentsDown.add(op));
+    blobsDown.forEach((op) => faults.blobsDown.add(op));
     const api = await startTestBackend(stores);
     try {
-      docsDown.forEach((op) => faults.documentsDown.add(op));
-      blobsDown.forEach((op) => faults.blobsDown.add(op));
       const res = await api.json('/api/health');
       const healthy = !docsDown.includes('ping') && !blobsDown.includes('ping');
       t.is(res.status, healthy ? 200 : 503);

@@ -47,6 +47,8 @@ export async function startTestBackend(
     port: 0,
     sweepIntervalMs: 0,
     drainTimeoutMs: 3000,
+    // Tests switch dependencies off and on: every probe checks afresh unless a test says not.
+    healthCacheMs: options.healthCacheMs ?? 0,
   });
   const fetchPath = (path: string, init?: RequestInit) => fetch(`${backend.url}${path}`, init);
   const json = async (path: string, init?: RequestInit) => {
