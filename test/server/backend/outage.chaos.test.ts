@@ -1,5 +1,5 @@
 /**
- * Real outages, not injected ones: the backend runs on its own Firestore emulator and
+ * Real outages, not injected ones (chaos tier): the backend runs on its own Firestore emulator and
  * fake-gcs-server, which this test stops and restarts. The official clients' real failures must
  * become 503 + Retry-After, health must follow, nothing may be orphaned, and the backend must
  * recover without a restart.
