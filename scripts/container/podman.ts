@@ -5,11 +5,27 @@
  * (runc and rlimits that work on our hosts) unless the caller set their own.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+/**
+ * The checkout holding Dockerfile.cloudrun: two levels up from this file in the source tree,
+ * three from its compiled copy under dist/ (the CLI runs either).
+ */
+function findRepoRoot(): string {
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'Dockerfile.cloudrun')) && existsSync(join(dir, 'package.json')))
+      return dir;
+    const up = dirname(dir);
+    if (up === dir) return fileURLToPath(new URL('../../', import.meta.url));
+    dir = up;
+  }
+}
+
+export const REPO_ROOT = findRepoRoot();
 export const CONTAINERS_CONF = join(REPO_ROOT, 'scripts', 'container', 'containers.conf');
 export const BASE_IMAGE_SCRIPT = join(REPO_ROOT, 'scripts', 'container', 'build-base-image.sh');
 export const PODMAN_INSTALL =
