@@ -132,6 +132,14 @@ async function runSupervised(
   };
   try {
     record(series, 'ready_ms', run, running.readyMs);
+    const { backend, frontend } = running.seenMs;
+    (details[`ready_${name.replace(/-/g, '_')}`] ??= []).push({
+      run: run + 1,
+      ready_ms: round(running.readyMs),
+      backend_spawned_at_ms: backend === undefined ? null : round(backend),
+      frontend_spawned_at_ms: frontend === undefined ? null : round(frontend),
+      top_process_cpu_ms_before_backend: running.bootCpuMs ?? null,
+    });
     const docPaths = await seedDocument(p.backendPort);
     await step(['rss_idle_mb'], 'idle memory', async () => {
       const m = await idleMemory(running);

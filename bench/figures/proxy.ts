@@ -1,6 +1,7 @@
 /**
  * The proxy hop: the same request direct to the backend and through the frontend, at saturation
- * and at a fixed moderate rate, back to back in the same run. Resident memory of the whole tree is
+ * back to back in the same run, and at a fixed moderate rate, both paths at the same time (so a
+ * busy moment of the machine hits both sides of the comparison alike). Resident memory of the whole tree is
  * sampled while the proxy is saturated (every process busy).
  */
 import { measure, type LoadResult } from '../lib/load.ts';
@@ -13,11 +14,14 @@ export interface ProxyOptions {
   readonly durationS: number;
   /** Connections at saturation. @default 10 */
   readonly connections: number;
-  /** The moderate fixed rate, requests per second. @default 100 */
+  /** The moderate fixed rate, requests per second on each path. @default 100 */
   readonly rate: number;
+  /** Seconds of the fixed-rate phase (longer: p99 needs samples). @default 5 */
+  readonly fixedDurationS: number;
 }
 
 export const DEFAULT_PROXY: ProxyOptions = {
+  fixedDurationS: 5,
   path: '/api/health',
   durationS: 3,
   connections: 10,
@@ -87,9 +91,11 @@ export async function proxyHop(
   } finally {
     clearInterval(sampler);
   }
-  const fixed = { durationS: options.durationS, connections: 4, rate: options.rate };
-  const directFixed = await measure({ url: direct, ...fixed });
-  const throughFixed = await measure({ url: through, ...fixed });
+  const fixed = { durationS: options.fixedDurationS, connections: 4, rate: options.rate };
+  const [directFixed, throughFixed] = await Promise.all([
+    measure({ url: direct, ...fixed }),
+    measure({ url: through, ...fixed }),
+  ]);
   for (const [name, r] of Object.entries({ directSat, throughSat, directFixed, throughFixed })) {
     if (r.ok === 0)
       throw new Error(`${name}: no successful response (${r.non2xx} non-2xx, ${r.errors} errors)`);

@@ -5,14 +5,53 @@
 import path from 'node:path';
 import { waitFor200 } from '../lib/http.ts';
 import { failedBefore, slowUpload, TrackedLoad } from '../lib/load.ts';
-import { msBetween, tail, Tree } from '../lib/proc.ts';
+import { cmdline, cpuMs, descendantsOf, msBetween, tail, Tree } from '../lib/proc.ts';
 import { processPattern, repoRoot, type Ports } from '../lib/service.ts';
 import type { Launch } from '../anchors/launchers.ts';
 
 export interface Running {
   readonly tree: Tree;
   readonly readyMs: number;
+  /** Spawn → the backend / frontend process first seen in the tree (10 ms polling), ms. */
+  readonly seenMs: { readonly backend?: number; readonly frontend?: number };
+  /** CPU ms the top process had used when the backend appeared (its own start-up work). */
+  readonly bootCpuMs: number | undefined;
   readonly logFile: string;
+}
+
+/**
+ * Notes when the backend and frontend processes first appear under `root` (a cheap walk of
+ * /proc/<pid>/task/<tid>/children every 10 ms), to split time-to-ready into the supervisor's
+ * own start, the backend's start and the frontend's start.
+ */
+interface ChildWatch {
+  readonly seen: { backend?: number; frontend?: number };
+  bootCpuMs?: number;
+  stop(): void;
+}
+
+function watchChildren(root: number, t0: bigint): ChildWatch {
+  const checked = new Set<number>();
+  const watch: ChildWatch = { seen: {}, stop: () => clearInterval(timer) };
+  const seen = watch.seen;
+  const timer = setInterval(() => {
+    for (const pid of descendantsOf(root)) {
+      if (checked.has(pid)) continue;
+      const cmd = cmdline(pid);
+      for (const part of ['backend', 'frontend'] as const) {
+        if (
+          seen[part] === undefined &&
+          processPattern[part].test(cmd) &&
+          !/^(\S*\/)?(ba|da)?sh /.test(cmd)
+        ) {
+          seen[part] = msBetween(t0, process.hrtime.bigint());
+          checked.add(pid);
+          if (part === 'backend') watch.bootCpuMs = cpuMs(root);
+        }
+      }
+    }
+  }, 10);
+  return watch;
 }
 
 /** Spawns the supervisor and polls `$PORT/api/health` until 200 (both processes up). */
@@ -26,16 +65,25 @@ export async function startSupervised(launch: Launch, ports: Ports, dir: string)
     cwd: repoRoot,
     logFile,
   });
+  const watcher = watchChildren(tree.pid, t0);
   try {
     const ready = await waitFor200({
       port: ports.port,
       abort: () =>
         tree.exited ? `${launch.name} exited before ready:\n${tail(logFile)}` : undefined,
     });
-    return { tree, readyMs: msBetween(t0, ready), logFile };
+    return {
+      tree,
+      readyMs: msBetween(t0, ready),
+      seenMs: watcher.seen,
+      bootCpuMs: watcher.bootCpuMs,
+      logFile,
+    };
   } catch (error) {
     tree.killAll();
     throw error;
+  } finally {
+    watcher.stop();
   }
 }
 

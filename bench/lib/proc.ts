@@ -84,6 +84,38 @@ export function processTree(root: number): ProcStat[] {
   return tree;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (undefined when it is gone). */
+export function cpuMs(pid: number): number | undefined {
+  const stat = readStat(pid);
+  return stat ? (stat.cpuTicks * 1000) / CLOCK_TICKS_PER_S : undefined;
+}
+
+/** Pids of the direct children of `pid` (all its threads), via /proc/<pid>/task/<tid>/children. */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(' ').map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/** `root`'s descendants, cheaply (no scan of all of /proc): for tight polling loops. */
+export function descendantsOf(root: number): number[] {
+  const out: number[] = [];
+  const queue = childrenOf(root);
+  while (queue.length) {
+    const pid = queue.shift()!;
+    out.push(pid);
+    queue.push(...childrenOf(pid));
+  }
+  return out;
+}
+
 /** Resident set size of one process in kB (0 when it is gone or a zombie). */
 export function rssKb(pid: number): number {
   try {
