@@ -77,31 +77,24 @@ const MAX_FILE_NAME = 100;
 /**
  * A safe object-name segment from an uploaded file name: its base name (browsers may send a
  * path), letters, digits, `.`, `-`, `_` and spaces kept, anything else `_`, no leading dot, at
- * most 100 characters with the extension kept.
+ * most 100 characters. An accepted extension is kept as sent (so the type never changes);
+ * otherwise `fallbackExtension` is appended.
  */
 export function safeFileName(original: string, fallbackExtension: string): string {
   const base = original.split(/[\\/]/).pop() ?? '';
-  let name = base
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}._ -]/gu, '_')
-    .replace(/^[.\s]+/, '')
-    .trim();
-  const dot = name.lastIndexOf('.');
-  const ext = dot > 0 ? name.slice(dot) : '';
-  let stem = dot > 0 ? name.slice(0, dot) : name;
-  if (stem === '' || ext === '') {
-    stem = stem || 'document';
-    name = `${stem}${ext || fallbackExtension}`;
-  }
-  const chars = [...name];
-  if (chars.length > MAX_FILE_NAME) {
-    const extChars = [...(ext || fallbackExtension)];
-    name = `${chars
-      .slice(0, MAX_FILE_NAME - extChars.length)
-      .join('')
-      .trimEnd()}${extChars.join('')}`;
-  }
-  return name;
+  const lower = base.toLowerCase();
+  const accepted = ACCEPTED_EXTENSIONS.find((e) => lower.endsWith(e));
+  const ext =
+    accepted === undefined ? fallbackExtension : base.slice(base.length - accepted.length);
+  const stem =
+    (accepted === undefined ? base : base.slice(0, base.length - accepted.length))
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}._ -]/gu, '_')
+      .replace(/^[.\s]+/, '')
+      .trim() || 'document';
+  const room = MAX_FILE_NAME - ext.length;
+  const chars = [...stem];
+  return `${chars.length > room ? chars.slice(0, room).join('').trimEnd() || 'document' : stem}${ext}`;
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
