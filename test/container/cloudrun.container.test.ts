@@ -27,6 +27,7 @@ import {
   ensureBaseImage,
   imageSizes,
   podman,
+  removeContainer,
   REPO_ROOT,
   run,
 } from '../../scripts/container/podman.ts';
@@ -51,6 +52,8 @@ const state: {
   spec?: RunSpec;
   emulators?: Emulators;
   service?: StartedService;
+  /** Host port of the `cloudrun-kit local` step (its container is named after it). */
+  cliPort?: number;
 } = {};
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -81,6 +84,8 @@ test.after.always(async () => {
     if (process.env['ELEVENDOPS_CONTAINER_LOGS'] === '1') say(`container logs:\n${logs}`);
     await state.service.remove();
   }
+  // The CLI removes its own container; this only matters if it was killed half-way.
+  if (state.cliPort !== undefined) await removeContainer(`elevendops-local-${state.cliPort}`);
   await state.emulators?.stop();
 });
 
@@ -324,7 +329,7 @@ test.serial(
     t.timeout(4 * 60_000);
     need(state.built, 'the image');
     const emulators = need(state.emulators, 'the emulators');
-    const port = await freePort();
+    const port = (state.cliPort = await freePort());
     const r = await run(
       process.execPath,
       [

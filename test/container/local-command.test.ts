@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,6 +19,11 @@ metadata: {name: svc}
 spec: {template: {spec: {containers: [{image: svc, ports: [{containerPort: 8080}]}]}}}
 `,
 );
+
+const scratch: string[] = [dir];
+test.after.always(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 function cli(
   args: string[],
@@ -67,6 +72,7 @@ test('a missing or foreign manifest is refused with the reason', async (t) => {
 test('without podman it says how to install it, and offers --no-container (exit 69)', async (t) => {
   // A PATH holding node and nothing else: no podman to be found.
   const onlyNode = mkdtempSync(join(tmpdir(), 'only-node-'));
+  scratch.push(onlyNode);
   symlinkSync(process.execPath, join(onlyNode, 'node'));
   const r = await cli(['--manifest', manifest, '--check'], onlyNode);
   t.is(r.code, 69, r.stderr);
