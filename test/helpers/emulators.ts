@@ -71,6 +71,20 @@ export async function startFirestoreEmulator(port?: number): Promise<RunningEmul
     60_000,
     `Firestore emulator on ${url}`,
   );
+  // The emulator answers `/` long before it has warmed up: its first document request takes
+  // 4-6 s of JVM warm-up (more on a loaded machine), which would eat a test's first deadline.
+  // Pay that once here with one real read (404: the document does not exist).
+  await waitFor(
+    async () => {
+      const res = await fetch(`${url}v1/projects/warm-up/databases/(default)/documents/warm/up`, {
+        headers: { Authorization: 'Bearer owner' },
+        signal: AbortSignal.timeout(60_000),
+      });
+      return res.status === 404 || res.ok;
+    },
+    120_000,
+    `Firestore emulator warm-up on ${url}`,
+  );
   return { host: `127.0.0.1:${p}`, pid: child.pid, stop: () => stopGroup(child) };
 }
 
