@@ -24,6 +24,8 @@ export interface StartBackendOptions {
   readonly drainTimeoutMs?: number;
   /** How long a health check result is reused. @default 2000 */
   readonly healthCacheMs?: number;
+  /** A dependency check slower than this counts as failed. @default 2000 */
+  readonly healthTimeoutMs?: number;
   /** Period of the orphan sweep (first run shortly after start); 0 disables it. @default 3600000 */
   readonly sweepIntervalMs?: number;
 }
@@ -77,6 +79,7 @@ export async function startBackend(
     stores,
     logger,
     ...(options.healthCacheMs === undefined ? {} : { healthCacheMs: options.healthCacheMs }),
+    ...(options.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: options.healthTimeoutMs }),
   });
   const handle = app.callback();
   const server = createServer((req, res) => {

@@ -37,7 +37,7 @@ export interface TestBackend extends RunningBackend {
 
 export async function startTestBackend(
   stores: Stores,
-  options: { config?: Config; healthCacheMs?: number } = {},
+  options: { config?: Config; healthCacheMs?: number; healthTimeoutMs?: number } = {},
 ): Promise<TestBackend> {
   const out = captureLines();
   const logger = createLogger({ component: 'backend', level: 'debug', destination: out });
@@ -49,6 +49,7 @@ export async function startTestBackend(
     drainTimeoutMs: 3000,
     // Tests switch dependencies off and on: every probe checks afresh unless a test says not.
     healthCacheMs: options.healthCacheMs ?? 0,
+    ...(options.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: options.healthTimeoutMs }),
   });
   const fetchPath = (path: string, init?: RequestInit) => fetch(`${backend.url}${path}`, init);
   const json = async (path: string, init?: RequestInit) => {

@@ -14,6 +14,8 @@ import { malformedRequest, send } from './malformed.ts';
 export interface SuiteOptions {
   /** fast-check runs for the expensive HTTP properties. @default 40 */
   readonly propertyRuns?: number;
+  /** Health check deadline (generous against a cold emulator on a loaded machine). @default 2000 */
+  readonly healthTimeoutMs?: number;
 }
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
@@ -56,8 +58,10 @@ export function backendRouteSuite(
   options: SuiteOptions = {},
 ): void {
   const runs = options.propertyRuns ?? 40;
+  const backendOptions =
+    options.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: options.healthTimeoutMs };
   const start = async (t: ExecutionContext): Promise<TestBackend> => {
-    const backend = await startTestBackend(await makeStores());
+    const backend = await startTestBackend(await makeStores(), backendOptions);
     t.teardown(() => backend.stop());
     return backend;
   };
@@ -400,7 +404,7 @@ export function backendRouteSuite(
         .filter((s) => /\S/.test(s) && ![...s].some((c) => c < ' ' || c === '\u007f')),
     ],
     async (t, content, title) => {
-      const api = await startTestBackend(await makeStores());
+      const api = await startTestBackend(await makeStores(), backendOptions);
       try {
         const created = await api.create({
           title,
@@ -440,7 +444,7 @@ export function backendRouteSuite(
       ),
     ],
     async (t, ops) => {
-      const api = await startTestBackend(await makeStores());
+      const api = await startTestBackend(await makeStores(), backendOptions);
       try {
         const results = await Promise.all(
           ops.map(async (op, i) => {
@@ -476,7 +480,7 @@ export function backendRouteSuite(
     `${name}: random malformed requests never produce a 5xx`,
     [fc.array(malformedRequest, { minLength: 1, maxLength: 6 })],
     async (t, requests) => {
-      const api = await startTestBackend(await makeStores());
+      const api = await startTestBackend(await makeStores(), backendOptions);
       try {
         await api.create({ title: 'seed', content: 'seed' });
         for (const req of requests) {

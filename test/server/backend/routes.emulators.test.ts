@@ -19,6 +19,22 @@ const ready = () =>
     delete process.env['STORAGE_EMULATOR_HOST'];
     return (emulators = e);
   }));
+/**
+ * Deadlines are a production knob (5 s / 10 s); here a cold emulator on a loaded 2-core machine
+ * must not turn into 503s. Outage behaviour has its own tests with short deadlines.
+ */
+const SLOW_MACHINE_MS = 60_000;
+
+test.before('warm the emulators up', async () => {
+  const { firestoreHost } = await ready();
+  const warm = new FirestoreDocumentStore({
+    projectId: 'warm-up',
+    emulatorHost: firestoreHost,
+    timeoutMs: SLOW_MACHINE_MS,
+  });
+  await warm.get('warm', 'up');
+  await warm.close();
+});
 test.after.always(async () => {
   await emulators?.stop();
 });
@@ -38,8 +54,9 @@ backendRouteSuite(
         bucketName: `backend-${unique}`,
         emulatorHost: storageHost,
         createBucket: true,
+        timeoutMs: SLOW_MACHINE_MS,
       }),
     };
   },
-  { propertyRuns: 16 },
+  { propertyRuns: 16, healthTimeoutMs: SLOW_MACHINE_MS },
 );

@@ -36,6 +36,23 @@ test.after.always(async () => {
   await emulators?.stop();
 });
 
+/**
+ * Deadlines are a production knob (5 s / 10 s); here a cold emulator on a loaded 2-core machine
+ * must not turn into timeouts. The "nothing listening" tests below keep short ones.
+ */
+const SLOW_MACHINE_MS = 60_000;
+
+test.before('warm the emulators up', async () => {
+  const { firestoreHost } = await ready();
+  const warm = new FirestoreDocumentStore({
+    projectId: 'warm-up',
+    emulatorHost: firestoreHost,
+    timeoutMs: SLOW_MACHINE_MS,
+  });
+  await warm.get('warm', 'up');
+  await warm.close();
+});
+
 const unique = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
 
 const factory = {
@@ -43,6 +60,7 @@ const factory = {
     new FirestoreDocumentStore({
       projectId: unique('contract'),
       emulatorHost: (await ready()).firestoreHost,
+      timeoutMs: SLOW_MACHINE_MS,
     }),
   blobs: async () =>
     new GcsBlobStore({
@@ -50,6 +68,7 @@ const factory = {
       bucketName: unique('contract'),
       emulatorHost: (await ready()).storageHost,
       createBucket: true,
+      timeoutMs: SLOW_MACHINE_MS,
     }),
   propertyRuns: 25,
 };
