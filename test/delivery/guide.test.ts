@@ -198,6 +198,19 @@ test('rollback moves traffic to an earlier revision, and back to the latest', (t
   t.true(gcloud('run', 'revisions', 'list').length > 0);
 });
 
+test('npm run synth comes before Skaffold is first run (Skaffold checks the manifest files exist)', (t) => {
+  const first = (pred: (w: string[]) => boolean) => commands.findIndex(pred);
+  const synth = first((w) => w.join(' ') === 'npm run synth');
+  t.not(synth, -1);
+  t.true(synth < first((w) => w[0] === 'skaffold'));
+  const dev = first((w) => w.join(' ') === 'skaffold dev -p dev');
+  t.deepEqual(
+    commands[dev - 1],
+    ['npm', 'run', 'synth'],
+    'the local-development block synthesizes first',
+  );
+});
+
 test('local development: skaffold dev -p dev, npm start without a cluster', (t) => {
   t.true(commands.some((w) => w.join(' ') === 'skaffold dev -p dev'));
   t.regex(guide, /`npm start`/);

@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadSkaffold, repoFile, repoRoot } from './repo.ts';
 import { skaffoldCommands } from './skaffold-commands.ts';
 import {
@@ -40,6 +40,8 @@ interface Effective {
   profiles: string[] | null;
   applied?: string[];
   error?: string;
+  /** Skaffold's config validation, which runs before any build or hook. */
+  invalid?: string;
   builder?: string;
   push?: boolean;
   platforms: string[] | null;
@@ -78,8 +80,10 @@ function skaffold(
     execFile(
       binary,
       [path, command, ...sets.map((s) => s.join(','))],
+      // Skaffold resolves rawYaml globs against its working directory: the config's own directory.
       // No kubeconfig: profile activation must not depend on the machine's clusters.
       {
+        cwd: dirname(path),
         env: { PATH: process.env['PATH'], HOME: tmpdir(), KUBECONFIG: '/dev/null', ...env },
         timeout: 120_000,
       },
@@ -217,6 +221,67 @@ if (!goInstalled()) {
           t.is(r.builder, effectiveBuilder(config, model), label);
         });
       }
+  });
+
+  /** A directory holding a copy of skaffold.yaml and, if asked, what `npm run synth` writes. */
+  function checkout(name: string, withSynth: boolean): string {
+    const dir = join(scratch, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'skaffold.yaml'), readFileSync(SKAFFOLD_YAML));
+    if (withSynth) {
+      const r = spawnSync(
+        'npm',
+        [
+          'run',
+          '--silent',
+          'synth',
+          '--',
+          `--outdir=${join(dir, 'dist')}`,
+          '--project=oracle-test-project',
+        ],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      if (r.status !== 0) throw new Error(`npm run synth failed:\n${r.stdout}${r.stderr}`);
+    }
+    return join(dir, 'skaffold.yaml');
+  }
+
+  test('on a fresh clone Skaffold stops before its hook can synthesize (so the guide runs npm run synth first)', async (t) => {
+    const fresh = checkout('fresh', false);
+    const [cloudrun, dev] = await skaffold(fresh, 'run', [['cloudrun'], ['dev']]);
+    t.regex(
+      cloudrun!.invalid ?? '',
+      /Manifest file "dist\/cloudrun\/service\.yaml" referenced in skaffold config could not be found/,
+    );
+    t.regex(
+      dev!.invalid ?? '',
+      /Manifest file "dist\/local\/\*\.yaml" referenced in skaffold config could not be found/,
+    );
+    // The guide's troubleshooting quotes the message exactly as Skaffold prints it.
+    const quoted = /Manifest file "[^"]+" referenced in skaffold config could not be found/.exec(
+      cloudrun!.invalid ?? '',
+    )?.[0];
+    t.true(
+      readFileSync(repoFile('deploy/README.md'), 'utf8').includes(`| \`${quoted}\``),
+      'troubleshooting lacks the message',
+    );
+  });
+
+  test('after npm run synth, Skaffold’s validation accepts every documented command', async (t) => {
+    const synthesized = checkout('synthesized', true);
+    for (const c of skaffoldCommands()) {
+      const [r] = await skaffold(synthesized, c.args[0]!, [profilesOfCommand(c.args)], {
+        ...c.env,
+      });
+      t.falsy(
+        r!.error ?? r!.invalid,
+        `${c.where}: skaffold ${c.args.join(' ')}: ${r!.error ?? r!.invalid}`,
+      );
+    }
   });
 
   test('the oracle is live: Skaffold rejects a misspelt key and a deployer key that does not exist', async (t) => {

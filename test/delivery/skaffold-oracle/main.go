@@ -7,21 +7,26 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/config"
+	"github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/parser"
 	"github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/parser/configlocations"
 	"github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/schema"
 	"github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/schema/latest"
+	"github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/schema/validation"
 )
 
 type result struct {
-	Profiles  []string   `json:"profiles"`
-	Applied   []string   `json:"applied,omitempty"`
-	Error     string     `json:"error,omitempty"`
+	Profiles []string `json:"profiles"`
+	Applied  []string `json:"applied,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	// Invalid is what Skaffold\'s config validation (run before any build or hook) says, if anything.
+	Invalid   string     `json:"invalid,omitempty"`
 	Builder   string     `json:"builder,omitempty"`
 	Push      *bool      `json:"push,omitempty"`
 	Platforms []string   `json:"platforms"`
@@ -72,6 +77,7 @@ func load(path, command string, named []string) result {
 		return r
 	}
 	r.Applied = applied
+	r.Invalid = validate(path, opts, named)
 	switch {
 	case c.Build.LocalBuild != nil:
 		r.Builder = "local"
@@ -109,4 +115,21 @@ func load(path, command string, named []string) result {
 		}
 	}
 	return r
+}
+
+// validate runs what `skaffold <command>` runs on the config before it builds or renders anything:
+// the config set as the CLI loads it (paths made absolute, profiles applied), then
+// validation.Process — which, among other things, requires every rawYaml glob to match a file.
+func validate(path string, opts config.SkaffoldOptions, named []string) string {
+	opts.ConfigurationFile = path
+	opts.Profiles = named
+	opts.PropagateProfiles = true
+	set, err := parser.GetConfigSet(context.Background(), opts)
+	if err == nil {
+		err = validation.Process(set, validation.GetValidationOpts(opts))
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
 }
