@@ -293,7 +293,28 @@ const knContainer = obj('Container', {
   terminationMessagePath: S,
   terminationMessagePolicy: S,
   imagePullPolicy: S,
-  securityContext: ANY,
+  securityContext: t(
+    obj('SecurityContext', {
+      capabilities: t(
+        obj('Capabilities', {
+          drop: t('stringList'),
+          add: t('stringList', flag('kubernetes.containerspec-addcapabilities')),
+        }),
+      ),
+      readOnlyRootFilesystem: B,
+      runAsUser: I,
+      runAsGroup: I,
+      runAsNonRoot: B,
+      allowPrivilegeEscalation: B,
+      seccompProfile: t(obj('SeccompProfile', { type: S, localhostProfile: S })),
+      // Only false: see rules/revision.ts.
+      privileged: B,
+      seLinuxOptions: t('any', DISALLOWED),
+      procMount: t('string', DISALLOWED),
+      windowsOptions: t('any', DISALLOWED),
+      appArmorProfile: t('any', DISALLOWED),
+    }),
+  ),
   lifecycle: t('any', DISALLOWED),
   stdin: t('bool', DISALLOWED),
   stdinOnce: t('bool', DISALLOWED),

@@ -473,6 +473,30 @@ export const CASES: readonly Case[] = [
     breaks: m(['spec.template.spec.runtimeClassName', 'gvisor']),
     passes: (d) => d,
   },
+  {
+    rule: 'revision/security-context',
+    targets: KN,
+    why: 'privileged: true',
+    breaks: m([`${C0}.securityContext`, { privileged: true }]),
+    passes: m([
+      `${C0}.securityContext`,
+      { privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    ]),
+  },
+  {
+    rule: 'revision/security-context',
+    targets: KN,
+    why: 'runAsUser -1',
+    breaks: m([`${C0}.securityContext`, { runAsUser: -1 }]),
+    passes: m([`${C0}.securityContext`, { runAsUser: 0 }]),
+  },
+  {
+    rule: 'shape/feature-flag',
+    targets: KN,
+    why: 'adding capabilities',
+    breaks: m([`${C0}.securityContext`, { capabilities: { add: ['NET_ADMIN'] } }]),
+    passes: m([`${C0}.securityContext`, { capabilities: { drop: ['ALL'] } }]),
+  },
   // image
   {
     rule: 'image/reference',

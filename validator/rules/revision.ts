@@ -74,6 +74,16 @@ export const RUNTIME_CLASS: Rule = {
   source: 'Cloud Run Admin API v1 schema (RevisionSpec.runtimeClassName)',
 };
 
+export const SECURITY_CONTEXT: Rule = {
+  id: 'revision/security-context',
+  severity: 'error',
+  targets: ['knative'],
+  summary: 'container securityContext: privileged only false, user and group IDs in range',
+  allowed: 'privileged unset or false; runAsUser and runAsGroup 0-2147483647',
+  source:
+    'Knative pkg/apis/serving/fieldmask.go SecurityContextMask and k8s_validation.go validateSecurityContext',
+};
+
 export const REVISION_RULES = [
   CONTAINERS_REQUIRED,
   CONCURRENCY,
@@ -81,6 +91,7 @@ export const REVISION_RULES = [
   SERVICE_ACCOUNT,
   NODE_SELECTOR,
   RUNTIME_CLASS,
+  SECURITY_CONTEXT,
 ];
 
 export const ACCELERATORS = ['nvidia-l4', 'nvidia-rtx-pro-6000'] as const;
@@ -123,6 +134,24 @@ export function checkRevision(view: ServiceView, r: Reporter): void {
         `serviceAccountName ${quote(account)} is not valid`,
       );
   }
+
+  if (r.target === 'knative')
+    for (const c of view.containers) {
+      const sc = record(c.raw['securityContext']);
+      if (!sc) continue;
+      const path = `${c.path}.securityContext`;
+      if (sc['privileged'] === true)
+        r.report(
+          SECURITY_CONTEXT,
+          `${path}.privileged`,
+          'privileged: true is not allowed by Knative',
+        );
+      for (const key of ['runAsUser', 'runAsGroup']) {
+        const id = int(sc[key], 'knative');
+        if (id !== undefined && (id < 0 || id > 2 ** 31 - 1))
+          r.report(SECURITY_CONTEXT, `${path}.${key}`, `${key} ${id} is out of range`);
+      }
+    }
 
   if (r.target === 'cloudrun') {
     const selector = record(spec['nodeSelector']);

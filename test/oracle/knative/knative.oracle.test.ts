@@ -202,6 +202,20 @@ const fieldValues = fc.record(
       { requiredKeys: [] },
     ),
     sidecar: fc.boolean(),
+    securityContext: fc.record(
+      {
+        privileged: fc.boolean(),
+        runAsUser: fc.integer({ min: -1, max: 2 ** 31 }),
+        runAsNonRoot: fc.boolean(),
+        capabilities: fc.record(
+          { add: fc.constant(['NET_ADMIN']), drop: fc.constant(['ALL']) },
+          { requiredKeys: [] },
+        ),
+        seLinuxOptions: fc.constant({ level: 's0' }),
+        seccompProfile: fc.constant({ type: 'RuntimeDefault' }),
+      },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -226,6 +240,7 @@ test("random field values around the boundaries: our verdict equals Knative's", 
     'tag',
     'probe',
     'sidecar',
+    'securityContext',
   ] as const;
   const samples = fc
     .sample(fc.tuple(fieldValues, fc.subarray([...keys], { minLength: 1, maxLength: 2 })), {
@@ -260,6 +275,7 @@ test("random field values around the boundaries: our verdict equals Knative's", 
       c.volumeMounts = [{ name, mountPath: v.mountPath ?? '/data' }];
     }
     if (v.probe !== undefined) c[v.probeKind ?? 'readinessProbe'] = v.probe;
+    if (v.securityContext !== undefined) c.securityContext = v.securityContext;
     if (v.sidecar) spec['containers'].push({ name: 'sidecar', image: 'gcr.io/p/sidecar:1' });
     if (v.percents !== undefined)
       d['spec']['traffic'] = v.percents.map((percent, i) =>
