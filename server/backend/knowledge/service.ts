@@ -2,8 +2,9 @@
  * The knowledge library's operations over the two stores, with the write ordering that keeps
  * metadata and content consistent (docs/api.md, "Write order"):
  *
- * - create: content first (only if absent), then metadata; if metadata fails, the content is
- *   deleted again before the error surfaces. Metadata never points at missing content.
+ * - create: content first (only if absent), then metadata. When the metadata write fails in a
+ *   way that may still have taken effect, the content is never deleted on the spot (the sweep
+ *   does it later if nothing refers to it). Metadata never points at missing content.
  * - delete: metadata first (the document vanishes from every list at once), then the content;
  *   a failure there is a 503 and a repeated DELETE finishes the job (objects are found by id).
  * - the orphan sweep removes content no metadata names (left when a cleanup itself failed).
@@ -15,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { Logger } from '../../logging/logger.ts';
 import type { Filter, StoredDocument, Stores } from '../../storage/types.ts';
+import { isStoreUnavailable } from '../../storage/errors.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
 import {
@@ -200,13 +202,36 @@ export class KnowledgeService {
       try {
         created = await this.stores.documents.create(COLLECTION, id, { ...toStored(doc) });
       } catch (error) {
-        await this.discardContent(storagePath, 'metadata write failed');
+        if (!isStoreUnavailable(error)) {
+          // Refused before anything was sent (a bug): the content is certainly unreferenced.
+          await this.discardContent(storagePath, 'metadata write failed');
+          throw error;
+        }
+        // Ambiguous: the write may have landed with only its answer lost, or may still land (a
+        // timed-out RPC is not a cancelled one). Deleting the content now could leave metadata
+        // pointing at nothing, so: if the document is there, the create succeeded; if not, the
+        // content stays for the orphan sweep, which deletes it only once it is older than the
+        // grace period and still unreferenced.
+        if (await this.exists(id)) return doc;
+        this.logger.warn(
+          { err: error, storagePath },
+          'metadata write failed; its content is left for the orphan sweep',
+        );
         throw error;
       }
       if (created) return doc;
       await this.discardContent(storagePath, 'document id already taken');
     }
     throw new ApiError(409, 'conflict', 'could not allocate a document id; retry');
+  }
+
+  /** Whether the document exists; `false` when that cannot be told right now. */
+  private async exists(id: string): Promise<boolean> {
+    try {
+      return (await this.stores.documents.get(COLLECTION, id)) !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   /** Best-effort removal of content whose metadata was never written; the sweep is the backstop. */

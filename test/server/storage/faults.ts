@@ -18,6 +18,8 @@ export interface Faults {
   /** Operations that fail with StoreUnavailableError while listed. */
   readonly documentsDown: Set<DocumentOp>;
   readonly blobsDown: Set<BlobOp>;
+  /** Operations that take effect, then fail as if their answer was lost (a timeout after commit). */
+  readonly documentsLostAnswer: Set<DocumentOp>;
   /** When set, `read` streams these bytes instead of the stored ones (corruption). */
   corruptReads: Uint8Array | undefined;
   /** Calls seen per operation, for assertions about what was (not) attempted. */
@@ -30,22 +32,25 @@ export function withFaults(stores: Stores): { stores: Stores; faults: Faults } {
   const faults: Faults = {
     documentsDown: new Set(),
     blobsDown: new Set(),
+    documentsLostAnswer: new Set(),
     corruptReads: undefined,
     calls: new Map(),
     heal() {
       this.documentsDown.clear();
       this.blobsDown.clear();
+      this.documentsLostAnswer.clear();
       this.corruptReads = undefined;
     },
   };
   const count = (key: string) => faults.calls.set(key, (faults.calls.get(key) ?? 0) + 1);
-  const doc = <T>(op: DocumentOp, run: () => Promise<T>): Promise<T> => {
+  const doc = async <T>(op: DocumentOp, run: () => Promise<T>): Promise<T> => {
     count(`documents.${op}`);
     if (faults.documentsDown.has(op))
-      return Promise.reject(
-        new StoreUnavailableError('firestore', 'unavailable', `injected: ${op}`),
-      );
-    return run();
+      throw new StoreUnavailableError('firestore', 'unavailable', `injected: ${op}`);
+    const result = await run();
+    if (faults.documentsLostAnswer.has(op))
+      throw new StoreUnavailableError('firestore', 'timeout', `injected lost answer: ${op}`);
+    return result;
   };
   const blob = <T>(op: BlobOp, run: () => Promise<T>): Promise<T> => {
     count(`blobs.${op}`);
