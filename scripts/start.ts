@@ -4,7 +4,10 @@
  * no cloud, no Docker. Prints the URL once the supervisor reports every process ready. PORT is
  * honoured (default 8080).
  *
- * Options: --no-build (use the existing dist/), --json (raw log lines even on a terminal).
+ * Options: --no-build (use the existing dist/), --json (raw log lines even on a terminal),
+ * --emulators (Google's Firestore emulator and fake-gcs-server, as `skaffold dev` runs them,
+ * supervised before the service instead of the embedded storage; needs gcloud and Go's
+ * fake-gcs-server installed).
  * Ctrl-C stops the service gracefully; a second Ctrl-C kills it at once.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { serviceProcesses, withEmulators } from '../server/supervisor/processes.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -61,11 +65,56 @@ for (const [what, host, n, variable] of [
   }
 }
 
+/** The port if free, else any free one (emulators need no fixed port: the backend is told). */
+async function portOr(preferred: number): Promise<number> {
+  if ((await portTaken('127.0.0.1', preferred)) === undefined) return preferred;
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function fakeGcsServer(): string | undefined {
+  const onPath = spawnSync('sh', ['-c', 'command -v fake-gcs-server'], { encoding: 'utf8' });
+  if (onPath.status === 0) return onPath.stdout.trim();
+  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout?.trim();
+  const candidate = gopath ? join(gopath, 'bin', 'fake-gcs-server') : '';
+  return candidate && existsSync(candidate) ? candidate : undefined;
+}
+
+const extraEnv: Record<string, string> = {};
+if (args.includes('--emulators')) {
+  const fakeGcs = fakeGcsServer();
+  const gcloud = spawnSync('sh', ['-c', 'command -v gcloud'], { encoding: 'utf8' });
+  if (fakeGcs === undefined || gcloud.status !== 0) {
+    say(
+      'npm start --emulators needs gcloud (with the Firestore emulator) and fake-gcs-server (go install github.com/fsouza/fake-gcs-server@latest)',
+    );
+    process.exit(1);
+  }
+  const [firestorePort, storagePort] = [await portOr(8085), await portOr(4443)];
+  const service = serviceProcesses({
+    port: Number(port),
+    backendPort,
+    backendHost: process.env['BACKEND_HOST']?.trim() || '127.0.0.1',
+    serverDir: join(root, 'dist/server'),
+    extension: 'js',
+  });
+  const list = withEmulators(service, { firestorePort, storagePort, fakeGcsServer: fakeGcs });
+  extraEnv['SUPERVISOR_PROCESSES'] = JSON.stringify(list);
+  say(
+    `npm start: Firestore emulator on 127.0.0.1:${firestorePort}, fake-gcs-server on 127.0.0.1:${storagePort}`,
+  );
+}
+
 // Its own process group: a terminal Ctrl-C reaches us (and npm) but not the supervisor directly,
 // so it receives exactly one stop signal per Ctrl-C, from us. Two would mean "kill at once".
 const supervisor = spawn(process.execPath, [supervisorMain], {
   cwd: root,
-  env: { ...process.env, PORT: port },
+  env: { ...process.env, PORT: port, ...extraEnv },
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
 });

@@ -17,6 +17,8 @@ export {
   orderProcesses,
   parseProcessList,
   serviceProcesses,
+  withEmulators,
+  type EmulatorOptions,
   type ProcessDecl,
   type ProcessSpec,
   type Readiness,

@@ -41,9 +41,12 @@ const LEVEL_WORDS: Readonly<Record<string, Severity>> = {
 };
 
 const WORDS = Object.keys(LEVEL_WORDS).join('|');
-/** "WARN: x", "[error] x", "2026-01-01T00:00:00Z INFO x", "E/ warn - x" style prefixes. */
+/**
+ * "WARN: x", "[error] x", "2026-01-01T00:00:00Z INFO x", and the same after one bracketed tag,
+ * as gcloud's emulators write ("[firestore] INFO: ...").
+ */
 const LEADING_LEVEL = new RegExp(
-  `^\\s*(?:\\S*\\d{2}:\\d{2}(?::\\d{2})?\\S*\\s+)?[[(<]?\\s*(${WORDS})\\s*[\\])>]?(?=[\\s:|-]|$)`,
+  `^\\s*(?:\\[[^\\]]{1,40}\\]\\s*)?(?:\\S*\\d{2}:\\d{2}(?::\\d{2})?\\S*\\s+)?[[(<]?\\s*(${WORDS})\\s*[\\])>]?(?=[\\s:|-]|$)`,
   'i',
 );
 /** logfmt: level=warn */

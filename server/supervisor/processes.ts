@@ -92,6 +92,11 @@ export interface ServiceProcessOptions {
   readonly node?: string;
   /** Directory holding `backend/main.js` and `frontend/main.js`. @default this file's parent */
   readonly serverDir?: string;
+  /**
+   * `js` runs the compiled entry points; `ts` runs the sources through tsx.
+   * @default the extension of this module (so dist runs dist, the source tree runs sources)
+   */
+  readonly extension?: 'js' | 'ts';
 }
 
 function probeHost(host: string): string {
@@ -108,7 +113,7 @@ export function serviceProcesses(options: ServiceProcessOptions): ProcessSpec[] 
   const node = options.node ?? process.execPath;
   const serverDir = options.serverDir ?? fileURLToPath(new URL('..', import.meta.url));
   // In the source tree (tsx) the siblings are .ts files; in dist they are .js.
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const ext = options.extension ?? (import.meta.url.endsWith('.ts') ? 'ts' : 'js');
   const entry = (part: string) => `${serverDir.replace(/\/$/, '')}/${part}/main.${ext}`;
   const nodeArgs = ext === 'ts' ? ['--import', 'tsx'] : [];
   return [
@@ -127,6 +132,70 @@ export function serviceProcesses(options: ServiceProcessOptions): ProcessSpec[] 
       dependsOn: ['backend'],
       readiness: { url: `http://127.0.0.1:${options.port}/api/health` },
     },
+  ];
+}
+
+export interface EmulatorOptions {
+  readonly firestorePort: number;
+  readonly storagePort: number;
+  /** @default 'gcloud' */
+  readonly gcloud?: string;
+  /** @default 'fake-gcs-server' */
+  readonly fakeGcsServer?: string;
+}
+
+/**
+ * The local development list: Google's Firestore emulator and fake-gcs-server (the emulators
+ * `skaffold dev` runs) before the service, with the backend pointed at them. The gcloud command is
+ * a launcher around a JVM: signalling its whole process group is what stops the JVM too.
+ */
+export function withEmulators(
+  service: readonly ProcessSpec[],
+  options: EmulatorOptions,
+): ProcessSpec[] {
+  const storage = `http://127.0.0.1:${options.storagePort}`;
+  const emulators: ProcessSpec[] = [
+    {
+      name: 'firestore',
+      command: options.gcloud ?? 'gcloud',
+      args: [
+        'emulators',
+        'firestore',
+        'start',
+        `--host-port=127.0.0.1:${options.firestorePort}`,
+        '--quiet',
+      ],
+      readiness: { url: `http://127.0.0.1:${options.firestorePort}/` },
+    },
+    {
+      name: 'storage',
+      command: options.fakeGcsServer ?? 'fake-gcs-server',
+      args: [
+        ...['-scheme', 'http', '-host', '127.0.0.1', '-port', String(options.storagePort)],
+        ...['-backend', 'memory', '-public-host', `127.0.0.1:${options.storagePort}`],
+        ...['-external-url', storage, '-log-level', 'warn'],
+      ],
+      readiness: { url: `${storage}/storage/v1/b` },
+    },
+  ];
+  return [
+    ...emulators,
+    ...service.map((spec) =>
+      spec.name !== 'backend'
+        ? spec
+        : {
+            ...spec,
+            dependsOn: [...(spec.dependsOn ?? []), 'firestore', 'storage'],
+            env: {
+              ...spec.env,
+              DATA_BACKEND: 'gcp',
+              USE_FIRESTORE_EMULATOR: 'true',
+              FIRESTORE_EMULATOR_HOST: `127.0.0.1:${options.firestorePort}`,
+              USE_GCS_EMULATOR: 'true',
+              STORAGE_EMULATOR_HOST: storage,
+            },
+          },
+    ),
   ];
 }
 

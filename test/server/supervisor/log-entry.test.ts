@@ -83,6 +83,8 @@ test('stderr is ERROR and stdout INFO unless the line states its level', (t) => 
     ['ts=1 level=error msg="x"', 'ERROR'],
     ['(node:42) [DEP0040] DeprecationWarning: punycode is deprecated', 'WARNING'],
     ['(node:42) ExperimentalWarning: x', 'WARNING'],
+    ['[firestore] INFO: Started WebSocket server', 'INFO'],
+    ['[firestore] Dev App Server is now running.', undefined],
     ['Information about things', undefined],
     ['Debugger listening on ws://127.0.0.1:9229', undefined],
     ['Errors: 0', undefined],
