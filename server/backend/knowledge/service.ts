@@ -383,13 +383,19 @@ export class KnowledgeService {
 
   /**
    * Deletes content under `knowledge/` that no document names and that is older than
-   * `graceMs` (younger objects may belong to a create still in flight). Returns what it removed.
+   * `graceMs` (younger objects may belong to a create still in flight). Only objects written
+   * within `windowMs` are checked: orphans are born of recent failures, and checking every old
+   * object would cost one Firestore read per document per sweep per instance. Pass `Infinity`
+   * for a full sweep. Returns what it removed.
    */
-  async sweepOrphans(graceMs = 10 * 60_000): Promise<string[]> {
-    const cutoff = this.now().getTime() - graceMs;
+  async sweepOrphans(graceMs = 10 * 60_000, windowMs = 25 * 3_600_000): Promise<string[]> {
+    const now = this.now().getTime();
+    const cutoff = now - graceMs;
+    const oldest = now - windowMs;
     const byId = new Map<string, string[]>();
     for (const blob of await this.stores.blobs.list(CONTENT_PREFIX)) {
-      if (blob.updated.getTime() > cutoff) continue;
+      const written = blob.updated.getTime();
+      if (written > cutoff || written < oldest) continue;
       const id = blob.path.slice(CONTENT_PREFIX.length).split('/')[0] ?? '';
       byId.set(id, [...(byId.get(id) ?? []), blob.path]);
     }

@@ -85,6 +85,7 @@ test('metadata write fails after the content landed: the content stays for the s
     [],
     'young objects are left alone',
   );
+  t.deepEqual(await api.app.backend.service.sweepOrphans(0, 0), [], 'outside the window: kept');
   t.is((await api.app.backend.service.sweepOrphans(0)).length, 1, 'old unreferenced ones go');
   t.is((await api.create({ title: 't', content: 'c' })).status, 201, 'a retry succeeds');
   await assertConsistent(t, api.stores);
