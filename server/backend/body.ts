@@ -98,7 +98,8 @@ export function readMultipart(ctx: Context, limits: MultipartLimits): Promise<Mu
       parser = busboy({
         headers: ctx.req.headers,
         limits: {
-          fileSize: limits.fileBytes,
+          // busboy signals 'limit' on reaching fileSize, not on exceeding it: allow one more byte.
+          fileSize: limits.fileBytes + 1,
           files: 1,
           fields: limits.fields ?? 50,
           fieldSize: fieldBytes,
