@@ -56,17 +56,24 @@ function goInstalled(): boolean {
   return spawnSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }).status === 0;
 }
 
-function buildHarness(): void {
+/**
+ * Builds the harness unless it is newer than its sources. Asynchronous, from a hook with its own
+ * timeout: a cold build (module downloads, client-go) takes minutes, longer than AVA's idle timeout.
+ */
+function buildHarness(): Promise<void> {
   const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(harnessDir, f)).mtimeMs);
-  if (existsSync(binary) && statSync(binary).mtimeMs > Math.max(...sources)) return;
+  if (existsSync(binary) && statSync(binary).mtimeMs > Math.max(...sources))
+    return Promise.resolve();
   mkdirSync(join(repoRoot, '.tmp'), { recursive: true });
-  const r = spawnSync('go', ['build', '-o', binary, '.'], {
-    cwd: harnessDir,
-    encoding: 'utf8',
-    timeout: 30 * 60_000,
-    env: { ...process.env, GOFLAGS: '-mod=readonly' },
+  return new Promise((resolve, reject) => {
+    execFile(
+      'go',
+      ['build', '-o', binary, '.'],
+      { cwd: harnessDir, timeout: 30 * 60_000, env: { ...process.env, GOFLAGS: '-mod=readonly' } },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`go build of the Skaffold oracle failed:\n${stderr}`)) : resolve(),
+    );
   });
-  if (r.status !== 0) throw new Error(`go build of the Skaffold oracle failed:\n${r.stderr}`);
 }
 
 /** Skaffold's effective config of `path` for `command` under each profile set (and `env`). */
@@ -108,7 +115,10 @@ if (!goInstalled()) {
   else
     test.skip('skaffold.yaml through Skaffold’s own parser and profiles (Go not installed)', () => {});
 } else {
-  buildHarness();
+  test.before('build the Skaffold harness', async (t) => {
+    t.timeout(30 * 60_000);
+    await buildHarness();
+  });
   const scratch = mkdtempSync(join(tmpdir(), 'skaffold-oracle-'));
   test.after.always(() => rmSync(scratch, { recursive: true, force: true }));
 
