@@ -126,6 +126,9 @@ export function checkEnv(view: ServiceView, r: Reporter): void {
         ? ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION']
         : ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
     env.forEach((e, i) => {
+      // A null entry decodes as an empty variable: it has no name.
+      if (e === null)
+        return r.report(ENV_NAME, at(at(envPath, i), 'name'), 'the variable entry is empty');
       if (!isRecord(e)) return;
       const path = at(envPath, i);
       const name = str(e['name']);

@@ -1,8 +1,8 @@
 /** Container images: a reference that can be pulled, and (warning) a tag that will not move under you. */
 import { at } from '../path.ts';
 import type { Reporter, Rule } from '../rule.ts';
-import type { ServiceView } from '../view.ts';
-import { quote } from '../values.ts';
+import { CONTAINERS, type ServiceView } from '../view.ts';
+import { list, quote } from '../values.ts';
 
 export const IMAGE: Rule = {
   id: 'image/reference',
@@ -119,6 +119,10 @@ export function knativeParsesImage(image: string): boolean {
 }
 
 export function checkImages(view: ServiceView, r: Reporter): void {
+  // A null entry in the containers list decodes as an empty container: it has no image.
+  list(view.revision?.['containers']).forEach((c, i) => {
+    if (c === null) r.report(IMAGE, `${CONTAINERS}[${i}].image`, 'the container entry is empty');
+  });
   for (const c of view.containers) {
     const path = at(c.path, 'image');
     const image = c.raw['image'];

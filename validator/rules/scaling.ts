@@ -67,7 +67,8 @@ function first(
   keys: readonly string[],
 ): [string, string] | undefined {
   for (const k of keys) {
-    const v = str(annotations[k]);
+    // Kubernetes decodes a null annotation value as "" (present, and not a number).
+    const v = annotations[k] === null ? '' : str(annotations[k]);
     if (v !== undefined) return [k, v];
   }
   return undefined;

@@ -222,7 +222,8 @@ function checkValue(value: unknown, field: Field, path: string, r: Reporter): vo
       if (!isRecord(value)) return wrongType(value, 'a mapping', path, r);
       for (const [k, v] of Object.entries(value)) {
         if (type === 'quantityMap') {
-          if (parseQuantity(v) === undefined)
+          // Kubernetes reads a null quantity as zero.
+          if (v !== null && parseQuantity(v) === undefined)
             wrongType(v, 'a resource quantity such as 500m or 512Mi', at(path, k), r);
         } else if (typeof v !== 'string' && !(v === null && r.target === 'knative')) {
           r.report(STRING_MAP_VALUE, at(path, k), `the value is ${describe(v)}, not a string`);
