@@ -114,11 +114,16 @@ async function runSupervised(
   try {
     running = await startSupervised(launch(name, { ports: p, dir: scratch }), p, scratch);
   } catch (error) {
-    fail(
-      series,
-      ['ready_ms', 'rss_idle_mb', 'rss_load_mb', 'recover_ms', 'stop_failed_requests', 'stop_ms'],
-      message(error),
-    );
+    const keys = ['ready_ms', 'rss_idle_mb', 'recover_ms', 'stop_failed_requests', 'stop_ms'];
+    if (withProxy)
+      keys.push(
+        'ready_ratio',
+        'recover_ratio',
+        'rss_load_mb',
+        'proxy_throughput_ratio',
+        'proxy_p99_added_ms',
+      );
+    fail(series, keys, `start failed: ${message(error)}`);
     log(`run ${run + 1}: ${name}: start failed: ${message(error)}`);
     return;
   }

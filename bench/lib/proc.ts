@@ -301,7 +301,12 @@ export class Tree {
     return matches.at(-1)?.pid;
   }
 
+  /**
+   * Signals the top process (or one of the tree's pids). Never a pid that has exited: it may
+   * belong to someone else's process by now.
+   */
   signal(signal: NodeJS.Signals, pid = this.pid): void {
+    if (pid === this.pid && this.#exited) return;
     try {
       process.kill(pid, signal);
     } catch {
