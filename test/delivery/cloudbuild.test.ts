@@ -73,6 +73,15 @@ test('builder images are pinned: a version tag, never latest or edge', (t) => {
   t.true(Number(skaffoldImage![1]) > 2 || Number(skaffoldImage![2]) >= 19, skaffoldStep.name);
 });
 
+test('CI deploys with the Skaffold release whose code the oracle tier checks skaffold.yaml against', (t) => {
+  const goMod = readRepoText('test/delivery/skaffold-oracle/go.mod');
+  const oracle = /^require github\.com\/GoogleContainerTools\/skaffold\/v2 (v[\d.]+)$/m.exec(
+    goMod,
+  )?.[1];
+  t.truthy(oracle, 'no Skaffold version in the oracle harness go.mod');
+  t.is(skaffoldStep.name, `gcr.io/k8s-skaffold/skaffold:${oracle}`);
+});
+
 test('the deploy step runs skaffold run -p cloudrun with the registry, commit tag, project and region', (t) => {
   t.is(skaffoldStep.entrypoint, 'skaffold');
   const args = skaffoldStep.args ?? [];
