@@ -1,6 +1,8 @@
 // Command skaffold-oracle loads a skaffold.yaml with Skaffold's own code (v2, as a library):
 // strict parsing and upgrade to the latest schema, then, for each requested profile set, the
-// profiles Skaffold activates and the resulting config (builder, deployers, manifests, hooks).
+// profiles Skaffold activates, the resulting config (builder, deployers, manifests, hooks) and
+// what Skaffold's config validation says before it would build anything. Run it from the
+// config's directory: Skaffold resolves rawYaml globs against its working directory.
 //
 // Usage: skaffold-oracle SKAFFOLD_YAML COMMAND PROFILES... (PROFILES comma separated, "" for none)
 // Prints one JSON object per profile set.
@@ -25,7 +27,7 @@ type result struct {
 	Profiles []string `json:"profiles"`
 	Applied  []string `json:"applied,omitempty"`
 	Error    string   `json:"error,omitempty"`
-	// Invalid is what Skaffold\'s config validation (run before any build or hook) says, if anything.
+	// Invalid is what Skaffold's config validation (run before any build or hook) says, if anything.
 	Invalid   string     `json:"invalid,omitempty"`
 	Builder   string     `json:"builder,omitempty"`
 	Push      *bool      `json:"push,omitempty"`
