@@ -105,6 +105,23 @@ test('the Cloud Build account gets only what cloudbuild.yaml does', (t) => {
   );
 });
 
+test('the role tables say what the commands grant', (t) => {
+  const tableRoles = (heading: string) => {
+    const section = guide.slice(
+      guide.indexOf(heading),
+      guide.indexOf('\n## ', guide.indexOf(heading) + 1),
+    );
+    return [...section.matchAll(/^\| `(roles\/[\w.]+)` \|/gm)].map((m) => m[1]!).sort();
+  };
+  const granted = (member: string) =>
+    [...new Set(grants.filter((g) => g.member === member).map((g) => g.role))].sort();
+  t.deepEqual(tableRoles('## 8. Runtime service account'), granted('serviceAccount:${RUNTIME_SA}'));
+  t.deepEqual(
+    tableRoles('## 10. Deploy on every push: Cloud Build'),
+    granted('serviceAccount:${DEPLOYER_SA}'),
+  );
+});
+
 test('no broad grants: no basic roles, and bucket, secret and registry roles never on the project', (t) => {
   for (const g of grants) {
     t.false(
