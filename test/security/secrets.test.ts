@@ -120,8 +120,8 @@ test.serial(
     t.is(code, 0);
     t.true(service.output().length > 10_000, 'there was plenty of output to search');
     t.deepEqual(leaks(service.output()), [], 'no secret in any line the supervisor wrote');
-  // The test has teeth: the secret the client sent did reach the logs, and was scrubbed there.
-  t.regex(service.output(), /\[REDACTED\]/);
+    // The test has teeth: the secret the client sent did reach the logs, and was scrubbed there.
+    t.regex(service.output(), /\[REDACTED\]/);
     t.deepEqual(leaks(bodies.join('\n')), [], 'no secret in any response body');
   },
 );
