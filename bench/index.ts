@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/net.ts';
 import { launch, type SupervisorName } from './anchors/launchers.ts';
-import { GROUPS, parseArgs, USAGE, type BenchArgs } from './args.ts';
+import { GROUPS, parseArgs, USAGE, type BenchArgs, type Group } from './args.ts';
 import { startAlone } from './figures/startup.ts';
 import { DEFAULT_PROXY, proxyHop } from './figures/proxy.ts';
 import {
@@ -236,6 +236,27 @@ async function runSupervised(
   }
 }
 
+/** The figures each group of `--only` produces. */
+const GROUP_KEYS: Record<Group, string[]> = {
+  alone: ['backend_alone_ms', 'frontend_alone_ms', 'ready_ratio', 'recover_ratio'],
+  ours: [
+    'ready_ms',
+    'ready_ratio',
+    'recover_ms',
+    'recover_ratio',
+    'proxy_throughput_ratio',
+    'proxy_p99_added_ms',
+    'rss_idle_mb',
+    'rss_load_mb',
+    'stop_failed_requests',
+    'stop_ms',
+  ],
+  anchors: [],
+  synth: ['synth_ms'],
+  validate: ['validate_per_s'],
+  image: ['image_mb', 'app_layer_mb'],
+};
+
 /** Ratios are taken inside each run, then summarised. */
 function derive(ours: Series, runs: number): void {
   const v = (key: string, run: number) => ours.values[key]?.[run];
@@ -257,6 +278,10 @@ async function main(args: BenchArgs): Promise<Collected> {
   const anchors: Record<string, Series> = {};
   const details: Record<string, unknown[]> = {};
   const info = machine();
+  for (const [group, keys] of Object.entries(GROUP_KEYS)) {
+    if (!args.only.has(group as Group))
+      fail(ours, keys, `skipped (--only ${[...args.only].join(',')})`);
+  }
   if (!args.noBuild) build();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'elevendops-bench-'));
   log(`scratch ${dir}; ${args.runs} run(s)`);
