@@ -22,6 +22,7 @@ const KILLS = 10;
 const HANG_MS = 30_000;
 
 test('backend SIGKILLed 10 times under load: only 2xx or 503 + Retry-After, recovers every time', async (t) => {
+  t.timeout(10 * 60_000); // deadline for a loaded machine, not an expectation
   const dataDir = await mkdtemp(join(tmpdir(), 'elevendops-chaos-kill-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const service = await startSupervised({

@@ -28,6 +28,7 @@ const HANG_MS = 30_000;
 const PROJECT = 'chaos-outage';
 
 test('Cloud Storage and Firestore stopped and restarted mid-load: 503 while down, full recovery, no orphans', async (t) => {
+  t.timeout(10 * 60_000); // deadline for a loaded machine, not an expectation
   const [firestorePort, gcsPort] = [await freePort(), await freePort()];
   const gcsRoot = await mkdtemp(join(tmpdir(), 'elevendops-chaos-gcs-'));
   t.teardown(() => rm(gcsRoot, { recursive: true, force: true }));
