@@ -1,7 +1,13 @@
 /**
  * Request body readers with hard limits: a JSON reader and a multipart reader (busboy) for one
  * uploaded text file plus form fields. Limits are enforced while reading, so an oversized body
- * costs at most the limit in memory; the connection is then closed rather than drained.
+ * costs at most the limit in memory.
+ *
+ * A refused body is not cut off: closing a socket that still has unread request bytes makes the
+ * kernel answer them with a reset, which can destroy our 413 before the client (the frontend's
+ * proxy, still streaming the upload) reads it. So the rest is read and discarded ("lingering
+ * close"), up to LINGER_BYTES or LINGER_MS, and only a client that keeps sending beyond that is
+ * disconnected.
  */
 import busboy from 'busboy';
 import type { Context } from 'koa';
@@ -25,25 +31,81 @@ export function unsupportedType(accepted: readonly string[], message?: string): 
   );
 }
 
-/** Marks the connection for closing: the rest of a rejected body is not worth reading. */
+/** Most bytes of a refused body read and discarded before the connection is dropped. */
+export const LINGER_BYTES = 64 * 1024 * 1024;
+/** Longest a refused body is drained before the connection is dropped. */
+export const LINGER_MS = 15_000;
+
+/** Reads and discards what is left of the request body, within the linger limits. */
+export function drainRequest(ctx: Context): void {
+  const req = ctx.req;
+  if (req.complete || req.destroyed || ctx.state['draining'] === true) return;
+  ctx.state['draining'] = true;
+  let seen = 0;
+  const drop = () => req.socket.destroy();
+  const timer = setTimeout(drop, LINGER_MS).unref();
+  const stop = () => clearTimeout(timer);
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > LINGER_BYTES) {
+      stop();
+      drop();
+    }
+  });
+  req.once('end', stop);
+  req.once('close', stop);
+  req.resume();
+}
+
+/** A refusal of the body: the rest of it is drained (see above), then the error is thrown. */
 function refuse(ctx: Context, error: ApiError): ApiError {
-  ctx.state['closeConnection'] = true;
+  const declared = Number(ctx.get('content-length'));
+  // A declared body far beyond what we would ever drain: say so and close instead.
+  if (Number.isFinite(declared) && declared > LINGER_BYTES) ctx.state['closeConnection'] = true;
+  else drainRequest(ctx);
   return error;
 }
 
-/** The raw body, at most `limit` bytes (413 beyond, without reading further). */
-export async function readRaw(ctx: Context, limit: number): Promise<Buffer> {
+/** The raw body, at most `limit` bytes (413 beyond, without keeping more). */
+export function readRaw(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw refuse(ctx, tooLarge(limit));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) throw refuse(ctx, tooLarge(limit));
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks, size);
+  if (Number.isFinite(declared) && declared > limit)
+    return Promise.reject(refuse(ctx, tooLarge(limit)));
+  const req = ctx.req;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Plain listeners, not `for await`: leaving an async iterator early destroys the request,
+    // and with it the socket.
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      chunks.length = 0;
+      reject(refuse(ctx, tooLarge(limit)));
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onAbort = () => {
+      cleanup();
+      reject(new ApiError(400, 'bad_request', 'the request body was cut off'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onAbort);
+      req.off('error', onAbort);
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onAbort);
+    req.once('error', onAbort);
+  });
 }
 
 /** Parses a JSON body of at most `limit` bytes. */
@@ -127,7 +189,6 @@ export function readMultipart(ctx: Context, limits: MultipartLimits): Promise<Mu
       if (failed) return;
       failed = true;
       ctx.req.unpipe(parser);
-      ctx.req.resume();
       reject(refuse(ctx, error));
     };
 

@@ -76,8 +76,8 @@ const MAX_FILE_NAME = 100;
 
 /**
  * A safe object-name segment from an uploaded file name: its base name (browsers may send a
- * path), letters, digits, `.`, `-`, `_` and spaces kept, anything else `_`, no leading dot, at
- * most 100 characters. An accepted extension is kept as sent (so the type never changes);
+ * path), letters, digits, `.`, `-`, `_` and spaces kept, anything else `_`, no leading or
+ * trailing dot and no `..` anywhere, at most 100 characters. An accepted extension is kept as sent (so the type never changes);
  * otherwise `fallbackExtension` is appended.
  */
 export function safeFileName(original: string, fallbackExtension: string): string {
@@ -90,11 +90,18 @@ export function safeFileName(original: string, fallbackExtension: string): strin
     (accepted === undefined ? base : base.slice(0, base.length - accepted.length))
       .normalize('NFC')
       .replace(/[^\p{L}\p{N}._ -]/gu, '_')
-      .replace(/^[.\s]+/, '')
-      .trim() || 'document';
+      .replace(/\.{2,}/g, '.')
+      .replace(/^[.\s]+|[.\s]+$/g, '') || 'document';
   const room = MAX_FILE_NAME - ext.length;
   const chars = [...stem];
-  return `${chars.length > room ? chars.slice(0, room).join('').trimEnd() || 'document' : stem}${ext}`;
+  const kept =
+    chars.length > room
+      ? chars
+          .slice(0, room)
+          .join('')
+          .replace(/[.\s]+$/, '') || 'document'
+      : stem;
+  return `${kept}${ext}`;
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;

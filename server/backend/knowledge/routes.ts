@@ -7,6 +7,7 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { ApiError, validationError, type FieldProblem } from '../errors.ts';
 import {
+  drainRequest,
   readJson,
   readMultipart,
   tooLarge,
@@ -141,7 +142,7 @@ export function registerKnowledgeRoutes(router: Router, options: KnowledgeRoutes
     if (ctx.is(JSON_TYPES)) input = await jsonUpload(ctx, maxContentBytes);
     else if (ctx.is(MULTIPART_TYPES)) input = await multipartUpload(ctx, maxContentBytes);
     else {
-      ctx.state['closeConnection'] = true;
+      drainRequest(ctx);
       throw unsupportedType([...JSON_TYPES, ...MULTIPART_TYPES]);
     }
     const doc = await service.create(input);

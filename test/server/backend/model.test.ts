@@ -35,6 +35,7 @@ const anyName = fc.oneof(
     'C:\\Users\\x\\notes.txt',
     '.hidden.md',
     'a'.repeat(500) + '.md',
+    'a'.repeat(96) + '....' + 'b'.repeat(20) + '.md',
   ),
 );
 
@@ -50,6 +51,7 @@ testProp(
       safe,
     );
     t.false(safe.startsWith('.'), safe);
+    t.false(safe.includes('..'), safe);
     t.notThrows(() => assertObjectPath(`knowledge/${newId()}/${safe}`));
     const type = contentTypeOf(name.split(/[\\/]/).pop() ?? '');
     if (type !== undefined) t.is(contentTypeOf(safe), type, 'an accepted extension survives');
