@@ -26,7 +26,11 @@ function form(fileName: string, content: Buffer | string, fields: Record<string,
   const data = new FormData();
   data.set('title', fields['title'] ?? 'Upload');
   for (const [k, v] of Object.entries(fields)) if (k !== 'title') data.set(k, v);
-  data.set('file', new Blob([content]), fileName);
+  data.set(
+    'file',
+    new Blob([typeof content === 'string' ? content : new Uint8Array(content)]),
+    fileName,
+  );
   return data;
 }
 
