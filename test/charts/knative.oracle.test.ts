@@ -5,10 +5,6 @@
  * target from props it accepts. Built with `go build` into .tmp/ (gitignored), rebuilt only when
  * the harness changes.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fc } from '@fast-check/ava';
 import test from 'ava';
 import { App, Chart } from 'cdk8s';
@@ -16,47 +12,11 @@ import { parse } from 'yaml';
 import { CloudRunService, type CloudRunServiceProps } from '../../charts/cloudrun-service.ts';
 import { synthesize } from '../../charts/synth.ts';
 import { propsArb } from './helpers/arbitraries.ts';
+import { buildOracle, oracleBinary, runOracle } from '../oracle/knative/harness.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HARNESS = join(ROOT, 'test', 'oracle', 'knative');
 // Our own binary: the validator's oracle test builds its own, and two builds must not race.
-const BINARY = join(ROOT, '.tmp', 'knative-oracle-charts');
-
-interface Verdict {
-  readonly index: number;
-  readonly ok: boolean;
-  readonly errors: readonly string[];
-  readonly warnings: readonly string[];
-}
-
-function buildHarness(): void {
-  const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(HARNESS, f)).mtimeMs);
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs > Math.max(...sources)) return;
-  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  const r = spawnSync('go', ['build', '-o', BINARY, '.'], {
-    cwd: HARNESS,
-    encoding: 'utf8',
-    timeout: 15 * 60_000,
-    env: { ...process.env, GOFLAGS: '-mod=readonly' },
-  });
-  if (r.status !== 0) throw new Error(`go build of the Knative oracle failed:\n${r.stderr}`);
-}
-
-function knative(docs: readonly unknown[]): Promise<Verdict[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(BINARY, [], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`${error.message}\n${stderr}`));
-      resolve(
-        stdout
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as Verdict),
-      );
-    });
-    child.stdin!.end(docs.map((d) => JSON.stringify(d)).join('\n---\n'));
-  });
-}
+const BINARY = oracleBinary('knative-oracle-charts');
+const knative = (docs: readonly unknown[]) => runOracle(BINARY, docs);
 
 function build(props: CloudRunServiceProps): unknown {
   const chart = new Chart(new App(), 'o', { disableResourceNameHashes: true });
@@ -64,7 +24,10 @@ function build(props: CloudRunServiceProps): unknown {
   return chart.toJson()[0];
 }
 
-test.before(() => buildHarness());
+test.before(async (t) => {
+  t.timeout(20 * 60_000);
+  await buildOracle(BINARY);
+});
 
 test('Knative accepts dist/knative/service.yaml, without even a warning', async (t) => {
   const file = synthesize({ project: 'elevendops-prod' }).files.find(

@@ -10,8 +10,8 @@
  */
 import { fc } from '@fast-check/ava';
 import test from 'ava';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -19,10 +19,10 @@ import { validateManifest, validateYamlText, type Finding } from '../../../valid
 import { CASES, type Case } from '../../validator/cases.ts';
 import { base, set, type Doc } from '../../validator/helpers.ts';
 import { at } from '../../../validator/path.ts';
+import { buildOracle, oracleBinary, runOracle, type Verdict } from './harness.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const harnessDir = new URL('./', import.meta.url).pathname;
-const binary = join(root, '.tmp', 'knative-oracle');
+const binary = oracleBinary('knative-oracle');
 const corpusDir = join(root, '..', 'shared', 'corpus', 'cloudrun-accepted');
 
 /**
@@ -33,48 +33,7 @@ const NOT_WEBHOOK_RULES = new Set([
   'names/label', // label syntax: the Kubernetes API server validates labels, not Knative's webhook
 ]);
 
-interface Verdict {
-  index: number;
-  ok: boolean;
-  errors: string[];
-}
-
-/** Builds the harness unless the binary is newer than its sources. Async, so ava's timer keeps running. */
-async function buildHarness(): Promise<void> {
-  const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(harnessDir, f)).mtimeMs);
-  if (existsSync(binary) && statSync(binary).mtimeMs > Math.max(...sources)) return;
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  await new Promise<void>((resolve, reject) => {
-    execFile(
-      'go',
-      ['build', '-o', binary, '.'],
-      {
-        cwd: harnessDir,
-        env: { ...process.env, GOFLAGS: '-mod=readonly' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, _stdout, stderr) =>
-        error ? reject(new Error(`go build of the Knative oracle failed:\n${stderr}`)) : resolve(),
-    );
-  });
-}
-
-/** Runs the harness over documents (one JSON document each) and returns its verdicts in order. */
-function oracle(docs: readonly unknown[]): Promise<Verdict[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(binary, [], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`${error.message}\n${stderr}`));
-      resolve(
-        stdout
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as Verdict),
-      );
-    });
-    child.stdin!.end(docs.map((d) => JSON.stringify(d)).join('\n---\n'));
-  });
-}
+const oracle = (docs: readonly unknown[]) => runOracle(binary, docs);
 
 /** Every path in a parsed manifest, in our dotted syntax. */
 function pathsOf(value: unknown, path = ''): string[] {
@@ -98,7 +57,7 @@ function disagreement(label: string, verdict: Verdict, ours: readonly Finding[])
 test.before(async (t) => {
   // The first build on a fresh machine downloads knative.dev/serving and compiles Kubernetes types.
   t.timeout(20 * 60_000);
-  await buildHarness();
+  await buildOracle(binary);
 });
 
 const knativeCases = CASES.filter(
