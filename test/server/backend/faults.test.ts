@@ -341,3 +341,56 @@ test('a request Node cannot parse gets the JSON error shape too', async (t) => {
   t.regex(raw, /content-type: application\/json/i);
   t.is(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error.code, 'bad_request');
 });
+
+/** Sends a whole oversized request over a raw socket, then reads until the server answers. */
+function sendOversized(url: string, chunked: boolean): Promise<{ text: string; reset: boolean }> {
+  const { port } = new URL(url);
+  const body = Buffer.alloc(8 * 1024 * 1024, 'x');
+  return new Promise((resolve) => {
+    let text = '';
+    let reset = false;
+    const socket = connect(Number(port), '127.0.0.1', () => void sendAll());
+    // Read nothing until everything is sent: a reset arriving meanwhile would discard the answer.
+    socket.pause();
+    const sendAll = async () => {
+      socket.write(
+        'POST /api/knowledge HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+          (chunked
+            ? 'Transfer-Encoding: chunked\r\n\r\n'
+            : `Content-Length: ${body.length}\r\n\r\n`),
+      );
+      // Keep sending after the server has refused, as a streaming proxy does.
+      for (let offset = 0; offset < body.length; offset += 64 * 1024) {
+        const piece = body.subarray(offset, offset + 64 * 1024);
+        const data = chunked
+          ? Buffer.concat([
+              Buffer.from(`${piece.length.toString(16)}\r\n`),
+              piece,
+              Buffer.from('\r\n'),
+            ])
+          : piece;
+        if (!socket.write(data)) await new Promise((r) => socket.once('drain', r));
+        if (socket.destroyed) break;
+      }
+      if (chunked && !socket.destroyed) socket.write('0\r\n\r\n');
+      await new Promise((r) => setImmediate(r));
+      socket.resume();
+    };
+    socket.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (text.includes('\r\n\r\n') && text.includes('}}')) socket.end();
+    });
+    socket.on('error', () => (reset = true));
+    socket.on('close', () => resolve({ text, reset }));
+  });
+}
+
+for (const chunked of [false, true]) {
+  test(`an oversized ${chunked ? 'chunked' : 'declared'} body gets its 413 even while the client keeps sending`, async (t) => {
+    const { api } = await start(t);
+    const { text, reset } = await sendOversized(api.url, chunked);
+    t.false(reset, 'no connection reset');
+    t.regex(text, /^HTTP\/1\.1 413 /);
+    t.regex(text, /"payload_too_large"/);
+  });
+}
