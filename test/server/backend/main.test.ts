@@ -19,8 +19,9 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function spawnBackend(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/backend/main.ts'], {
+function spawnBackend(env: Record<string, string>, preload: string[] = []): Proc {
+  const imports = ['tsx', ...preload].flatMap((p) => ['--import', p]);
+  const child = spawn(process.execPath, [...imports, 'server/backend/main.ts'], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -132,4 +133,22 @@ test('a bad configuration exits 78 with one structured line naming the variable'
   const line = JSON.parse(proc.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
   t.is(line['severity'], 'ERROR');
   t.regex(String(line['message']), /BACKEND_PORT/);
+});
+
+test('an unhandled rejection is logged as CRITICAL with its stack, then the process exits 1', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'elevendops-crash-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const proc = spawnBackend({ BACKEND_PORT: String(await freePort()), DATA_DIR: dataDir }, [
+    './test/server/backend/fixtures/reject-later.ts',
+  ]);
+  t.is(await proc.exited, 1);
+  const lines = proc
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const fatal = lines.find((l) => l['severity'] === 'CRITICAL');
+  t.truthy(fatal, proc.stdout());
+  t.regex(String(fatal!['message']), /unhandled rejection: injected unhandled rejection/);
+  t.regex(String(fatal!['stack_trace']), /Error: injected unhandled rejection\n\s+at /);
 });
