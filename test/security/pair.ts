@@ -115,13 +115,16 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
         await res.arrayBuffer();
         return res.status === 200;
       },
-      90_000,
+      180_000,
       'backend and frontend to be healthy',
       100,
     );
   } catch (error) {
     await pair.stop();
-    throw error;
+    throw new Error(
+      `${(error as Error).message}\nbackend:\n${backend.output().slice(-2000)}\nfrontend:\n${frontend.output().slice(-2000)}`,
+      { cause: error },
+    );
   }
   return pair;
 }
