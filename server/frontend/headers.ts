@@ -21,11 +21,18 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /** Hop-by-hop names plus every field the `Connection` header lists (lowercased). */
-export function connectionScopedNames(headers: IncomingHttpHeaders): Set<string> {
-  const names = new Set(HOP_BY_HOP);
+export function connectionScopedNames(headers: IncomingHttpHeaders): ReadonlySet<string> {
   const connection = headers['connection'] as string | string[] | undefined;
-  const values: readonly string[] =
-    typeof connection === 'string' ? [connection] : (connection ?? []);
+  // Most messages name nothing beyond the fixed list: no copy then (this runs twice per proxied
+  // request). `close` only matters if a field of that name is present.
+  if (
+    connection === undefined ||
+    connection === 'keep-alive' ||
+    (connection === 'close' && headers['close'] === undefined)
+  )
+    return HOP_BY_HOP;
+  const names = new Set(HOP_BY_HOP);
+  const values: readonly string[] = typeof connection === 'string' ? [connection] : connection;
   for (const value of values) {
     for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();

@@ -1,5 +1,11 @@
 export { createFrontendApp, type FrontendAppOptions } from './app.ts';
 export {
+  createApiHandler,
+  apiRequestTarget,
+  apiLogLevel,
+  type ApiHandlerOptions,
+} from './api-handler.ts';
+export {
   startFrontend,
   defaultUiDir,
   type FrontendHandle,
@@ -10,6 +16,8 @@ export {
   failureResponse,
   requestHasBody,
   type ApiProxy,
+  type ForwardResult,
+  type Failure,
   type ProxyOptions,
 } from './proxy.ts';
 export {

@@ -7,7 +7,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import type { Logger } from '../logging/logger.ts';
 import { sendError } from './errors.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
@@ -42,8 +42,33 @@ export interface ProxyOptions {
   readonly logger?: Logger;
 }
 
+/** How a proxied exchange ended, seen from the caller's side. */
+export type ForwardResult =
+  /** The backend's response (any status) is being streamed to the caller. */
+  | { readonly kind: 'relayed' }
+  /** The caller went away before the backend answered; nothing more to send. */
+  | { readonly kind: 'client-gone' }
+  /** No response from the backend: the caller is owed this error (see failureResponse). */
+  | { readonly kind: 'failed'; readonly failure: Failure };
+
+export type Failure = ReturnType<typeof failureResponse>;
+
 export interface ApiProxy {
+  /** Koa middleware for `/api` paths (requests the plain handler in front of Koa passes on). */
   readonly middleware: Middleware;
+  /**
+   * Sends `req` to the backend at `pathAndQuery` (path and query, e.g. `/api/x?y=1`; the base path of
+   * the backend URL is prefixed) and, once the backend answers, streams its response into `res`.
+   * Resolves when the exchange has been handed to the streams or has failed; never rejects for
+   * network reasons. A failure before the first response byte is logged and returned for the
+   * caller to answer; nothing has been written to `res` then.
+   */
+  forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    pathAndQuery: string,
+    requestId: string,
+  ): Promise<ForwardResult>;
   /** Closes pooled connections; call after the server has drained. */
   close(): void;
 }
@@ -63,6 +88,9 @@ const UNAVAILABLE = new Set([
 const TIMEOUTS = new Set(['EIDLETIMEOUT', 'ETOTALTIMEOUT']);
 /** Safe to send twice (RFC 9110 §9.2.2) when the body is empty. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'PUT']);
+
+const RELAYED: ForwardResult = { kind: 'relayed' };
+const CLIENT_GONE: ForwardResult = { kind: 'client-gone' };
 
 type Outcome =
   | {
@@ -133,7 +161,9 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
 
   function send(
-    ctx: Context,
+    incoming: http.IncomingMessage,
+    outgoing: http.ServerResponse,
+    pathAndQuery: string,
     headers: http.OutgoingHttpHeaders,
     withBody: boolean,
     deadline: number,
@@ -144,8 +174,8 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
         protocol: target.protocol,
         hostname: target.hostname.replace(/^\[|\]$/g, ''),
         port: target.port || (secure ? 443 : 80),
-        method: ctx.method,
-        path: basePath + ctx.path + (ctx.querystring ? `?${ctx.querystring}` : ''),
+        method: incoming.method,
+        path: basePath + pathAndQuery,
         headers,
       });
       let settled = false;
@@ -155,7 +185,7 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
         Math.max(0, deadline - Date.now()),
       );
       const onClientClose = (): void => {
-        if (ctx.res.writableFinished) return;
+        if (outgoing.writableFinished) return;
         // The caller went away: stop the upstream exchange too (never leak a pooled socket).
         req.destroy();
         settle({ kind: 'client-gone' });
@@ -166,12 +196,12 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
         clearTimeout(connectTimer);
         if (outcome.kind !== 'response') {
           clearTimeout(totalTimer);
-          ctx.res.off('close', onClientClose);
-          if (withBody) ctx.req.unpipe(req);
+          outgoing.off('close', onClientClose);
+          if (withBody) incoming.unpipe(req);
         } else {
           outcome.res.once('close', () => {
             clearTimeout(totalTimer);
-            ctx.res.off('close', onClientClose);
+            outgoing.off('close', onClientClose);
           });
         }
         resolve(outcome);
@@ -197,22 +227,20 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
             : { kind: 'error', error, reused: req.reusedSocket },
         ),
       );
-      ctx.res.once('close', onClientClose);
+      outgoing.once('close', onClientClose);
       if (withBody) {
         // `pipe` leaves source errors unhandled: a caller that disconnects or sends a broken
         // body would otherwise crash the process. Abort the upstream request instead.
-        ctx.req.once('error', () =>
+        incoming.once('error', () =>
           req.destroy(codedError('ECLIENTABORT', 'caller aborted the body')),
         );
-        ctx.req.pipe(req);
+        incoming.pipe(req);
       } else req.end();
     });
   }
 
-  function relay(ctx: Context, outcome: Extract<Outcome, { kind: 'response' }>): void {
+  function relay(res: http.ServerResponse, outcome: Extract<Outcome, { kind: 'response' }>): void {
     const { req, res: upstream } = outcome;
-    ctx.respond = false;
-    const res = ctx.res;
     const headers = downstreamResponseHeaders(upstream.headers, OWNED_HEADERS);
     for (const [name, value] of Object.entries(headers)) {
       if (value !== undefined) res.setHeader(name, value);
@@ -232,30 +260,31 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
     upstream.pipe(res);
   }
 
-  const middleware: Middleware = async (ctx, next) => {
-    if (!isApiPath(ctx.path)) {
-      await next();
-      return;
-    }
-    const headers = upstreamRequestHeaders(ctx.headers, {
-      remoteAddress: ctx.req.socket.remoteAddress,
-      requestId: String(ctx.state['requestId'] ?? ctx.get('x-request-id') ?? ''),
+  async function forward(
+    incoming: http.IncomingMessage,
+    outgoing: http.ServerResponse,
+    pathAndQuery: string,
+    requestId: string,
+  ): Promise<ForwardResult> {
+    const headers = upstreamRequestHeaders(incoming.headers, {
+      remoteAddress: incoming.socket.remoteAddress,
+      requestId,
       upstreamHost,
       encrypted: options.encrypted ?? false,
     });
     if (headers['x-request-id'] === '') delete headers['x-request-id'];
-    const withBody = requestHasBody(ctx.headers);
+    const withBody = requestHasBody(incoming.headers);
     // A request without a body can be re-sent safely when a pooled connection turns out to have
     // been closed by a backend that restarted in the meantime.
-    const attempts = !withBody && IDEMPOTENT.has(ctx.method) ? 2 : 1;
+    const attempts = !withBody && IDEMPOTENT.has(incoming.method ?? '') ? 2 : 1;
     const deadline = Date.now() + totalTimeoutMs;
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await send(ctx, headers, withBody, deadline);
-      if (outcome.kind === 'response') return relay(ctx, outcome);
-      if (outcome.kind === 'client-gone') {
-        ctx.respond = false;
-        return;
+      const outcome = await send(incoming, outgoing, pathAndQuery, headers, withBody, deadline);
+      if (outcome.kind === 'response') {
+        relay(outgoing, outcome);
+        return RELAYED;
       }
+      if (outcome.kind === 'client-gone') return CLIENT_GONE;
       const code = outcome.error.code;
       if (attempt < attempts && outcome.reused && code !== undefined && UNAVAILABLE.has(code))
         continue;
@@ -266,10 +295,26 @@ export function createApiProxy(options: ProxyOptions): ApiProxy {
         { upstream: options.target, code: code ?? outcome.error.message },
         `API proxy: ${failure.code} (${code ?? outcome.error.message})`,
       );
-      if (draining()) ctx.set('Connection', 'close');
-      return sendError(ctx, failure.status, failure.code, failure.message, failure.headers);
+      return { kind: 'failed', failure };
     }
+  }
+
+  const middleware: Middleware = async (ctx, next) => {
+    if (!isApiPath(ctx.path)) {
+      await next();
+      return;
+    }
+    const requestId = String(ctx.state['requestId'] ?? ctx.get('x-request-id') ?? '');
+    const pathAndQuery = ctx.path + (ctx.querystring ? `?${ctx.querystring}` : '');
+    const result = await forward(ctx.req, ctx.res, pathAndQuery, requestId);
+    if (result.kind !== 'failed') {
+      ctx.respond = false;
+      return;
+    }
+    const { failure } = result;
+    if (draining()) ctx.set('Connection', 'close');
+    sendError(ctx, failure.status, failure.code, failure.message, failure.headers);
   };
 
-  return { middleware, close: () => agent.destroy() };
+  return { middleware, forward, close: () => agent.destroy() };
 }

@@ -55,6 +55,23 @@ export function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
+/**
+ * Every security header of an `/api` response, built once: the plain `/api` handler in front of
+ * Koa sets these on each response without recomputing them.
+ */
+export function apiSecurityHeaders(https: boolean): Readonly<Record<string, string>> {
+  return https ? API_HEADERS_HTTPS : API_HEADERS;
+}
+
+const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...BASE_HEADERS,
+  'Content-Security-Policy': API_CSP,
+});
+const API_HEADERS_HTTPS: Readonly<Record<string, string>> = Object.freeze({
+  ...API_HEADERS,
+  'Strict-Transport-Security': HSTS,
+});
+
 export function securityHeaders(): Middleware {
   return async (ctx, next) => {
     ctx.set(BASE_HEADERS);

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../logging/logger.ts';
+import { createApiHandler } from './api-handler.ts';
 import { createFrontendApp } from './app.ts';
 import { loadCatalogue } from './assets.ts';
 import { createApiProxy, type ProxyOptions } from './proxy.ts';
@@ -68,7 +69,12 @@ export async function startFrontend(
   });
   const app = createFrontendApp({ logger, proxy, catalogue, draining: isDraining });
   const handler = app.callback();
-  const server = createServer((req, res) => void handler(req, res));
+  // `/api/*` skips Koa: the proxy hop is the service's hot path, and Koa's per-request work
+  // (dispatch, log context, request log line) is for the UI.
+  const api = createApiHandler({ logger, proxy, draining: isDraining });
+  const server = createServer((req, res) => {
+    if (!api(req, res)) void handler(req, res);
+  });
   // Longer than any front end's idle timeout, so it is never us who closes a reused connection
   // just as a request arrives on it.
   server.keepAliveTimeout = 65_000;
