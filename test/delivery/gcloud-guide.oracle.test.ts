@@ -5,6 +5,10 @@
  * fail instead.
  */
 import test from 'ava';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { synthesize } from '../../charts/synth.ts';
 import { loadCloudBuild, readRepoText } from './repo.ts';
 import { GcloudOracle, gcloudInstalled } from './gcloud-oracle.ts';
 import { inlineCommands, markdownCommands, parseShell } from './shell.ts';
@@ -65,8 +69,18 @@ if (!gcloudInstalled()) {
     test('gcloud is installed (required with CI=true)', (t) => t.fail('gcloud not found on PATH'));
   else test.skip('gcloud commands checked against gcloud --help (gcloud not installed)', () => {});
 } else {
-  const oracle = new GcloudOracle(2);
-  test.after.always(() => oracle.dispose());
+  // The guide's commands name files `npm run synth` writes (gcloud loads them while parsing):
+  // give gcloud a working directory that has them, whatever state the checkout is in.
+  const workdir = mkdtempSync(join(tmpdir(), 'gcloud-guide-'));
+  for (const file of synthesize({ project: 'guide-test-project' }).files) {
+    mkdirSync(dirname(join(workdir, 'dist', file.path)), { recursive: true });
+    writeFileSync(join(workdir, 'dist', file.path), file.text);
+  }
+  const oracle = new GcloudOracle(2, workdir);
+  test.after.always(() => {
+    oracle.dispose();
+    rmSync(workdir, { recursive: true, force: true });
+  });
 
   test('the oracle rejects an unknown command, an unknown flag and a bare group', async (t) => {
     t.timeout(300_000);

@@ -38,7 +38,15 @@ export class GcloudOracle {
     CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
   };
 
-  constructor(readonly concurrency = 2) {}
+  /**
+   * @param concurrency gcloud processes at once
+   * @param cwd where gcloud runs: it reads FILE arguments (e.g. `dist/cloudrun/service.yaml`)
+   *   while parsing, even for `--help`, so they must exist relative to it
+   */
+  constructor(
+    readonly concurrency = 2,
+    readonly cwd = process.cwd(),
+  ) {}
 
   /** Removes the private configuration directory. */
   dispose(): void {
@@ -93,7 +101,7 @@ export class GcloudOracle {
       execFile(
         'gcloud',
         [...path, '--help'],
-        { env: this.#env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+        { env: this.#env, cwd: this.cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
           if (error && error.killed) reject(new Error(`gcloud ${path.join(' ')} --help timed out`));
           else if (error) resolve(firstLine(stderr) ?? `gcloud ${path.join(' ')} --help failed`);
