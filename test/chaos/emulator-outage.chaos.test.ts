@@ -5,7 +5,7 @@
  * 503 (JSON, Retry-After) and health says which one; once it is back everything works again
  * without any process restart; afterwards no document lacks its content and the only content
  * without a document is what the Firestore emulator forgot by restarting (it keeps data in
- * memory), which the orphan sweep removes.
+ * memory) and what creates with an unknown outcome left; the orphan sweep removes all of it.
  */
 import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -154,11 +154,15 @@ test('Cloud Storage and Firestore stopped and restarted mid-load: 503 while down
   // forgot when its emulator restarted, and the sweep removes them.
   const check = await checkStores(stores);
   t.deepEqual(check.problems, []);
+  // Content no document names: what the restarted emulator forgot, plus at most one object per
+  // create that failed during the outage (the backend keeps content whose metadata write had an
+  // unknown outcome rather than risk deleting a document's content; the sweep decides later).
   const orphanIds = check.orphans.map((p) => p.slice(PREFIX.length).split('/')[0]!);
-  t.deepEqual(
-    orphanIds.filter((id) => !forgotten.has(id)),
-    [],
-    'no content was orphaned by a failed create',
+  const unexplained = orphanIds.filter((id) => !forgotten.has(id));
+  const failedCreates = outcomes.filter((o) => o.kind === 'create' && o.status !== 201).length;
+  t.true(
+    unexplained.length <= failedCreates,
+    `${unexplained.length} orphans beyond the forgotten documents, ${failedCreates} failed creates`,
   );
   const sweeper = new KnowledgeService({
     stores,
@@ -166,12 +170,12 @@ test('Cloud Storage and Firestore stopped and restarted mid-load: 503 while down
   });
   await sweeper.sweepOrphans(0);
   const after = await checkStores(stores);
-  t.deepEqual([...after.problems, ...after.orphans], []);
+  t.deepEqual([...after.problems, ...after.orphans], [], 'after the sweep: no orphan at all');
 
   const { code } = await service.stop();
   t.is(code, 0);
   t.log(
-    `${outcomes.length} requests (${outcomes.filter((o) => o.status === 503).length} answered 503), max ${Math.max(...outcomes.map((o) => o.ms))} ms; ${check.orphans.length} objects forgotten by the Firestore restart and swept`,
+    `${outcomes.length} requests (${outcomes.filter((o) => o.status === 503).length} answered 503), max ${Math.max(...outcomes.map((o) => o.ms))} ms; ${check.orphans.length - unexplained.length} objects forgotten by the Firestore restart and ${unexplained.length} left by failed creates, all swept`,
   );
   t.log(JSON.stringify(tally(outcomes)));
 });
