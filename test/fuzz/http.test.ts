@@ -25,6 +25,15 @@ const results = { requests: 0, byStatus: new Map<number, number>(), raw: 0, node
  * shape (the backend has one) - a known gap, pinned by test/security/limits.test.ts
  * (`test.failing`); here such answers are counted, not judged.
  */
+/**
+ * A socket Node's parser gave up on (garbage pipelined after a request) reaches Koa's error event
+ * and the frontend logs it at ERROR ("frontend request failed", HPE_*): client garbage, not a
+ * fault of ours - counted and reported (docs/reliability.md), not judged a crash.
+ */
+function parseErrorLine(line: string): boolean {
+  return /"code":"HPE_[A-Z_]+"/.test(line) && line.includes('frontend request failed');
+}
+
 export function isNodeLevel(res: Answer): boolean {
   return res.headers['x-request-id'] === undefined && res.body.length === 0 && res.status >= 400;
 }
