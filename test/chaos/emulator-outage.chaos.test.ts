@@ -9,6 +9,7 @@
  */
 import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KnowledgeService } from '../../server/backend/knowledge/service.ts';
@@ -25,6 +26,34 @@ import { startSupervised } from './service.ts';
 process.env['METADATA_SERVER_DETECTION'] = 'none';
 
 const HANG_MS = 30_000;
+
+/**
+ * Stops an emulator and makes sure nothing of it still listens: gcloud's wrapper can exit before
+ * the Java emulator it started, and a restart must not be answered by the old one (its data dies
+ * with it a moment later).
+ */
+async function stopForGood(emulator: RunningEmulator, port: number): Promise<void> {
+  await emulator.stop();
+  try {
+    if (emulator.pid !== undefined) process.kill(-emulator.pid, 'SIGKILL');
+  } catch {
+    // the whole group is gone already
+  }
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', () => resolve(true));
+      }),
+    60_000,
+    `nothing listening on ${port} any more`,
+    100,
+  );
+}
 const PROJECT = 'chaos-outage';
 
 test('Cloud Storage and Firestore stopped and restarted mid-load: 503 while down, full recovery, no orphans', async (t) => {
@@ -81,7 +110,7 @@ test('Cloud Storage and Firestore stopped and restarted mid-load: 503 while down
   await settle(2_000);
 
   // --- Cloud Storage goes away, then comes back (its objects kept on disk) ---
-  await gcs.stop();
+  await stopForGood(gcs, gcsPort);
   const gcsDownAt = Date.now();
   await healthBecomes(503, 'health notices Cloud Storage is down');
   await settle(2_000);
@@ -91,7 +120,7 @@ test('Cloud Storage and Firestore stopped and restarted mid-load: 503 while down
   await settle(2_000);
 
   // --- Firestore goes away, then comes back empty (in-memory emulator) ---
-  await firestore.stop();
+  await stopForGood(firestore, firestorePort);
   const firestoreDownAt = Date.now();
   await healthBecomes(503, 'health notices Firestore is down');
   await settle(2_000);
