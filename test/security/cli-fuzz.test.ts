@@ -9,7 +9,6 @@
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { stringify } from 'yaml';
 import { SERVICE_SECRETS } from '../../server/config/secrets.ts';
 import { VARIABLES } from '../../server/config/variables.ts';
 import { REPO_ROOT } from './pair.ts';
+import { synthesize } from '../../charts/synth.ts';
 
 const CLI = join(REPO_ROOT, 'bin/cloudrun-kit.js');
 let dir: string;
@@ -101,7 +101,10 @@ testProp(
   { numRuns: 12 },
 );
 
-const manifest = readFileSync(join(REPO_ROOT, 'dist/cloudrun/service.yaml'), 'utf8');
+// The real Cloud Run manifest, synthesized here: a fresh checkout has no dist/ yet.
+const manifest = synthesize({ project: 'fuzz-project' }).files.find(
+  (f) => f.path === 'cloudrun/service.yaml',
+)!.text;
 
 /** Random edits of the real manifest: truncation, deletion, duplication, odd characters. */
 const mutatedManifest = fc
