@@ -12,6 +12,7 @@ import type { Logger } from '../logging/logger.ts';
 import { storesFromConfig } from '../storage/from-config.ts';
 import type { Stores } from '../storage/types.ts';
 import { createBackend, type BackendApp } from './app.ts';
+import { answerClientError } from '../http/client-error.ts';
 
 export interface StartBackendOptions {
   /** @default loggerFromConfig(config, 'backend') */
@@ -37,32 +38,6 @@ export interface RunningBackend {
   readonly url: string;
   /** Graceful stop; resolves when everything is closed. Idempotent. */
   stop(): Promise<void>;
-}
-
-/**
- * Requests Node cannot even parse get the same JSON error shape as everything else (Node's
- * default answer is a bare `400` without a body).
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason, code] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'headers_too_large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'request_timeout']
-        : [400, 'Bad Request', 'bad_request'];
-  const body = JSON.stringify({
-    error: { code, message: `malformed HTTP request (${reason.toLowerCase()})` },
-  });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\n` +
-      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
 
 /** Above the ~60 s idle timeout proxies use, so a pooled socket is never closed under a request. */

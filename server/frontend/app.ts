@@ -29,6 +29,12 @@ export function createFrontendApp(options: FrontendAppOptions): Koa {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     // A caller hanging up mid-response is routine, not an error worth a stack trace.
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    // Bytes Node's HTTP parser cannot read (HPE_*) are the client's fault, not ours: a warning
+    // at most, never an ERROR that would page someone.
+    if (typeof code === 'string' && code.startsWith('HPE_')) {
+      logger.warn({ code }, 'frontend: malformed request from a client');
+      return;
+    }
     logger.error({ err: error }, 'frontend request failed');
   });
   app.use(requestLogger(logger, { quietPaths: ['/api/health'] }));

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../logging/logger.ts';
+import { answerClientError } from '../http/client-error.ts';
 import { createApiHandler } from './api-handler.ts';
 import { createFrontendApp } from './app.ts';
 import { loadCatalogue } from './assets.ts';
@@ -79,6 +80,8 @@ export async function startFrontend(
   // just as a request arrives on it.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Requests Node's parser refuses get the JSON error shape, not Node's bare status line.
+  server.on('clientError', answerClientError);
 
   const host = options.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {

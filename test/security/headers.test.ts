@@ -3,7 +3,7 @@
  * header at all; the configured origin and the localhost origins of $PORT do, echoed, never `*`,
  * never with credentials), the security headers on every kind of response (UI, API, errors, 304,
  * HEAD, preflight; the proxy's 503 is in static.test.ts), HSTS only behind HTTPS. Also the answers Node's HTTP parser gives
- * on its own (a known gap, pinned with `test.failing`).
+ * on its own.
  */
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
@@ -172,17 +172,15 @@ function raw(bytes: string): Promise<string> {
 }
 
 /**
- * KNOWN GAP (docs/reliability.md): server/frontend/server.ts has no `clientError` handler, so
- * requests Node's parser refuses (bad header syntax, unknown method, headers over 16 KiB, a bad
- * `Expect`) get Node's bare answer: no JSON body, no security headers. The backend has the
- * handler (server/backend/server.ts, answerClientError); the frontend needs the same.
+ * Requests Node's parser refuses (bad header syntax, unknown method, headers over 16 KiB) get
+ * the JSON error shape and security headers from the frontend too (server/http/client-error.ts).
  */
 for (const [label, request] of [
   ['bad header syntax', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'],
   ['unknown method', 'BREW /api/health HTTP/1.1\r\nHost: x\r\n\r\n'],
   ['headers over 16 KiB', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
 ] as const) {
-  test.failing(`KNOWN GAP - Node-level refusal (${label}) has the JSON error shape`, async (t) => {
+  test(`Node-level refusal (${label}) has the JSON error shape`, async (t) => {
     const answer = await raw(request);
     t.regex(answer, /^HTTP\/1\.1 4\d\d /);
     t.regex(answer, /content-type: application\/json/i);
