@@ -5,33 +5,9 @@
  * run on its filesystem backend here, so objects survive its restart as they survive a Cloud
  * Storage outage.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fakeGcsBinary, type RunningEmulator } from '../helpers/emulators.ts';
+import { spawn } from 'node:child_process';
+import { fakeGcsBinary, stopGroup, type RunningEmulator } from '../helpers/emulators.ts';
 import { waitFor } from '../helpers/net.ts';
-
-function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
-      return resolve();
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 3000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-}
 
 /** fake-gcs-server with its objects under `root`, on 127.0.0.1:`port`. */
 export async function startPersistentFakeGcs(port: number, root: string): Promise<RunningEmulator> {

@@ -17,7 +17,8 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-function stopGroup(child: ChildProcess): Promise<void> {
+/** SIGTERM to the child's whole process group, SIGKILL 3 s later if it is still there. */
+export function stopGroup(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
       return resolve();
