@@ -3,6 +3,7 @@
  * official clients: every test gets its own project id and bucket.
  */
 import test from 'ava';
+import { SLOW_MACHINE_MS, warmFirestoreClient } from '../../helpers/firestore-warm.ts';
 import { randomBytes } from 'node:crypto';
 import { emulatorsFromEnvOrStart, type Emulators } from '../../helpers/emulators.ts';
 import { FirestoreDocumentStore, GcsBlobStore } from '../../../server/storage/index.ts';
@@ -19,21 +20,8 @@ const ready = () =>
     delete process.env['STORAGE_EMULATOR_HOST'];
     return (emulators = e);
   }));
-/**
- * Deadlines are a production knob (5 s / 10 s); here a cold emulator on a loaded 2-core machine
- * must not turn into 503s. Outage behaviour has its own tests with short deadlines.
- */
-const SLOW_MACHINE_MS = 60_000;
-
-test.before('warm the emulators up', async () => {
-  const { firestoreHost } = await ready();
-  const warm = new FirestoreDocumentStore({
-    projectId: 'warm-up',
-    emulatorHost: firestoreHost,
-    timeoutMs: SLOW_MACHINE_MS,
-  });
-  await warm.get('warm', 'up');
-  await warm.close();
+test.before('warm the Firestore client up', async () => {
+  await warmFirestoreClient((await ready()).firestoreHost);
 });
 test.after.always(async () => {
   await emulators?.stop();

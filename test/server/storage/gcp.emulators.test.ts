@@ -4,6 +4,7 @@
  * id and its own bucket, so tests (and concurrent runs) never see each other's data.
  */
 import test from 'ava';
+import { SLOW_MACHINE_MS, warmFirestoreClient } from '../../helpers/firestore-warm.ts';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../helpers/net.ts';
 import { emulatorsFromEnvOrStart, type Emulators } from '../../helpers/emulators.ts';
@@ -36,21 +37,8 @@ test.after.always(async () => {
   await emulators?.stop();
 });
 
-/**
- * Deadlines are a production knob (5 s / 10 s); here a cold emulator on a loaded 2-core machine
- * must not turn into timeouts. The "nothing listening" tests below keep short ones.
- */
-const SLOW_MACHINE_MS = 60_000;
-
-test.before('warm the emulators up', async () => {
-  const { firestoreHost } = await ready();
-  const warm = new FirestoreDocumentStore({
-    projectId: 'warm-up',
-    emulatorHost: firestoreHost,
-    timeoutMs: SLOW_MACHINE_MS,
-  });
-  await warm.get('warm', 'up');
-  await warm.close();
+test.before('warm the Firestore client up', async () => {
+  await warmFirestoreClient((await ready()).firestoreHost);
 });
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
