@@ -11,10 +11,31 @@ import {
 } from './shell.ts';
 
 const word = fc.string({ minLength: 0, maxLength: 12, unit: 'grapheme-ascii' });
+const SHELL_KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'case',
+  'esac',
+  'while',
+  'until',
+  'for',
+  'in',
+  'function',
+  'select',
+  'time',
+]);
+
 /** Plain words: no shell metacharacters, so they can be written unquoted. */
 const bareWord = fc
   .stringMatching(/^[a-z0-9][a-z0-9._/:=,@-]{0,10}$/)
-  .filter((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  .filter((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w))
+  // Reserved words (if, then, do, ...) are syntax, not command names, when they start a command.
+  .filter((w) => !SHELL_KEYWORDS.has(w));
 const command = fc.array(word, { minLength: 1, maxLength: 5 });
 const separator = fc.constantFrom(' ; ', ' && ', ' || ', ' | ', '\n', ' & ', ';\n');
 
